@@ -1,0 +1,36 @@
+package io.qbridge.bus;
+
+/**
+ * Failure codes sent with {@code message.fail(code, text)} on the event bus, each with the HTTP
+ * status a client sees when it surfaces in an API response.
+ */
+public enum BusFailure {
+  BAD_REQUEST(1, 400),
+  NOT_FOUND(2, 404),
+  NO_ACCOUNT(3, 503),
+  REFRESH_FAILED(4, 502),
+  STORE_UNAVAILABLE(5, 503),
+  INTERNAL(6, 500),
+  /** The refresh token was rejected for good (invalid_grant): re-login needed. */
+  INVALID_GRANT(7, 502),
+  CONFLICT(8, 409);
+
+  private final int code;
+  private final int httpStatus;
+
+  BusFailure(int code, int httpStatus) {
+    this.code = code;
+    this.httpStatus = httpStatus;
+  }
+
+  public int code() { return code; }
+
+  public int httpStatus() { return httpStatus; }
+
+  public static BusFailure of(int code) {
+    for (BusFailure f : values()) {
+      if (f.code == code) return f;
+    }
+    return INTERNAL;
+  }
+}

@@ -1,0 +1,53 @@
+package io.qbridge.config;
+
+import java.util.List;
+
+/**
+ * The whole, validated, immutable configuration of one qbridge process. Built once at startup by
+ * {@link ConfigLoader} from (lowest to highest precedence) built-in defaults, {@code conf/config.yaml}
+ * or {@code conf/config.json}, a {@code .env} file in the working directory, then environment variables.
+ * Keys are the environment names listed on each component (a public contract, see README).
+ *
+ * @param host                     HOST: listen address
+ * @param port                     PORT: listen port (0 = any free port, used by tests)
+ * @param httpInstances            HTTP_INSTANCES: HTTP verticle instances (default: number of cores)
+ * @param apiKeys                  OPENAI_KEYS: client API keys; empty = dev mode, no check
+ * @param adminKey                 ADMIN_KEY: key for the admin API and console (empty = unset)
+ * @param maxErrorCount            MAX_ERROR_COUNT: consecutive errors before an account is disabled
+ * @param httpProxy                HTTP_PROXY: proxy URL for every outbound call, empty = direct
+ * @param databaseUrl              DATABASE_URL: JDBC URL of the account store
+ * @param amazonqEndpoint          AMAZONQ_ENDPOINT: GenerateAssistantResponse URL
+ * @param oidcEndpoint             AMAZONQ_OIDC_ENDPOINT: AWS SSO-OIDC base URL
+ * @param startUrl                 AMAZONQ_START_URL: Builder ID start URL
+ * @param templatesDir             TEMPLATES_DIR: folder holding the upstream request template
+ * @param upstreamConnectTimeoutMs UPSTREAM_CONNECT_TIMEOUT_MS: TCP/TLS connect timeout
+ * @param upstreamIdleTimeoutMs    UPSTREAM_IDLE_TIMEOUT_MS: max silence on an upstream stream
+ * @param upstreamMaxConnections   UPSTREAM_MAX_CONNECTIONS: pooled keep-alive connections per HTTP verticle
+ * @param pingIntervalMs           SSE_PING_INTERVAL_MS: keep-alive interval while upstream is silent
+ * @param tokenCountMultiplier     TOKEN_COUNT_MULTIPLIER: factor applied to local token estimates
+ * @param maxBodyBytes             MAX_BODY_BYTES: largest accepted request body
+ */
+public record AppConfig(
+    String host,
+    int port,
+    int httpInstances,
+    List<String> apiKeys,
+    String adminKey,
+    int maxErrorCount,
+    String httpProxy,
+    String databaseUrl,
+    String amazonqEndpoint,
+    String oidcEndpoint,
+    String startUrl,
+    String templatesDir,
+    int upstreamConnectTimeoutMs,
+    int upstreamIdleTimeoutMs,
+    int upstreamMaxConnections,
+    int pingIntervalMs,
+    double tokenCountMultiplier,
+    int maxBodyBytes) {
+
+  public AppConfig {
+    apiKeys = List.copyOf(apiKeys);
+  }
+}
