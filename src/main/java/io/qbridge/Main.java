@@ -1,2 +1,47 @@
 package io.qbridge;
-public final class Main { public static void main(String[] a) { System.out.println("hi"); } }
+
+import io.qbridge.config.AppConfig;
+import io.qbridge.config.ConfigLoader;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point: loads the configuration, deploys qbridge, logs where it listens, and exits non-zero
+ * with a clear message when anything fails to start (bad config, port taken, unwritable DB).
+ */
+public final class Main {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    Vertx vertx = Vertx.vertx();
+    AppConfig config;
+    QBridge app;
+    try {
+      config = ConfigLoader.load(vertx, Path.of(""), System.getenv()).await(30, TimeUnit.SECONDS);
+      log.info("configuration: {}", config.describe());
+      if (config.apiKeys().isEmpty()) log.warn("OPENAI_KEYS is empty: the API accepts requests without a key (dev mode)");
+      if (config.adminKey().isEmpty()) log.warn("ADMIN_KEY is empty: the admin API /v2 is open (dev mode)");
+      app = QBridge.deploy(vertx, config).await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.error("qbridge failed to start: {}", e.getMessage());
+      vertx.close();
+      System.exit(1);
+      return;
+    }
+    log.info("qbridge listening on http://{}:{} ({} HTTP instances)", config.host(), app.port(), config.httpInstances());
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("shutting down");
+      try {
+        app.close().eventually(vertx::close).await(20, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.warn("unclean shutdown: {}", e.getMessage());
+      }
+    }, "qbridge-shutdown"));
+  }
+}

@@ -1,0 +1,54 @@
+package io.qbridge.api.anthropic;
+
+import io.qbridge.convert.TokenCounter;
+import io.qbridge.relay.ResponseWriter;
+import io.qbridge.relay.Sse;
+import io.qbridge.upstream.QEvent;
+import io.qbridge.upstream.UpstreamError;
+import io.vertx.core.http.HttpServerResponse;
+
+/** Anthropic Messages response writer: SSE events when streaming, one JSON message otherwise. */
+final class ClaudeResponseWriter implements ResponseWriter {
+
+  private final HttpServerResponse response;
+  private final boolean streaming;
+  private final ClaudeTranslator translator;
+  private final ClaudeMessageAccumulator accumulator;
+
+  ClaudeResponseWriter(HttpServerResponse response, boolean streaming, String messageId, String model,
+                       int inputTokens, TokenCounter tokens) {
+    this.response = response;
+    this.streaming = streaming;
+    this.accumulator = streaming ? null : new ClaudeMessageAccumulator();
+    this.translator = new ClaudeTranslator(messageId, model, inputTokens, tokens,
+        streaming ? (event, data) -> response.write(Sse.event(event, data)) : accumulator);
+    if (!streaming) translator.start();
+  }
+
+  @Override public boolean streaming() { return streaming; }
+
+  @Override public void commit() {
+    Sse.prepare(response);
+    translator.start();
+  }
+
+  @Override public void onEvent(QEvent event) { translator.onEvent(event); }
+
+  @Override public void end() {
+    translator.finish();
+    if (streaming) {
+      response.end();
+    } else {
+      response.setStatusCode(200).putHeader("content-type", "application/json").end(accumulator.message().toBuffer());
+    }
+  }
+
+  @Override public void failAfterCommit(UpstreamError error) {
+    translator.fail(error);
+    response.end();
+  }
+
+  @Override public void keepAlive() { translator.ping(); }
+
+  @Override public boolean hasContent() { return translator.hasContent(); }
+}

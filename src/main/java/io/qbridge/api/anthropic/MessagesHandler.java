@@ -1,0 +1,38 @@
+package io.qbridge.api.anthropic;
+
+import io.qbridge.convert.AmazonQRequestBuilder;
+import io.qbridge.convert.Conversation;
+import io.qbridge.convert.InputTokenEstimator;
+import io.qbridge.convert.TokenCounter;
+import io.qbridge.http.Bodies;
+import io.qbridge.http.ChatExchange;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.UUID;
+
+/** {@code POST /v1/messages}: Anthropic Messages API on top of Amazon Q. */
+public final class MessagesHandler implements Handler<RoutingContext> {
+
+  private final AmazonQRequestBuilder builder;
+  private final TokenCounter tokens;
+  private final ChatExchange exchange;
+
+  public MessagesHandler(AmazonQRequestBuilder builder, TokenCounter tokens, ChatExchange exchange) {
+    this.builder = builder;
+    this.tokens = tokens;
+    this.exchange = exchange;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    JsonObject body = Bodies.jsonObject(ctx);
+    Conversation conversation = ClaudeRequestParser.parse(body);
+    JsonObject qRequest = builder.build(conversation);
+    int inputTokens = InputTokenEstimator.estimate(conversation, tokens);
+    boolean stream = Boolean.TRUE.equals(body.getValue("stream"));
+    String messageId = "msg_" + UUID.randomUUID().toString().replace("-", "");
+    exchange.run(ctx, qRequest, () -> new ClaudeResponseWriter(ctx.response(), stream, messageId,
+        conversation.clientModel(), inputTokens, tokens));
+  }
+}

@@ -1,0 +1,34 @@
+package io.qbridge.http;
+
+import io.qbridge.error.GatewayException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** Request body parsing with client-facing 400s instead of parser exceptions. */
+public final class Bodies {
+
+  private Bodies() {}
+
+  /** The body as a JSON object; 400 when it is missing, not JSON, or not an object. */
+  public static JsonObject jsonObject(RoutingContext ctx) {
+    Buffer buf = ctx.body().buffer();
+    if (buf == null || buf.length() == 0) throw GatewayException.badRequest("Request body must be a JSON object, got an empty body");
+    Object parsed;
+    try {
+      parsed = io.vertx.core.json.Json.decodeValue(buf);
+    } catch (DecodeException e) {
+      throw GatewayException.badRequest("Request body is not valid JSON: " + firstLine(e.getMessage()));
+    }
+    if (!(parsed instanceof JsonObject o)) throw GatewayException.badRequest("Request body must be a JSON object");
+    return o;
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) return "";
+    int nl = s.indexOf('\n');
+    String line = nl < 0 ? s : s.substring(0, nl);
+    return line.length() > 200 ? line.substring(0, 200) : line;
+  }
+}

@@ -1,0 +1,35 @@
+package io.qbridge.relay;
+
+import io.qbridge.upstream.QEvent;
+import io.qbridge.upstream.UpstreamError;
+
+/**
+ * The API-specific half of a relay: turns upstream events into client bytes. One instance per
+ * client request; all calls come from the request's event loop, in this order:
+ * {@code commit?} → {@code onEvent*} (interleaved with {@code keepAlive*}) → exactly one of
+ * {@code end} / {@code failAfterCommit}. Streaming writers write as they go; buffering writers
+ * (non-streaming responses) collect and write everything in {@code end}.
+ */
+public interface ResponseWriter {
+
+  /** True for SSE: the relay may commit (send headers) before the upstream finished. */
+  boolean streaming();
+
+  /** Sends status, headers and the preamble (e.g. {@code message_start}). Called at most once. */
+  void commit();
+
+  /** Translates one upstream event. */
+  void onEvent(QEvent event);
+
+  /** Upstream finished normally: write the tail and end the response. */
+  void end();
+
+  /** Upstream failed after headers were sent: write an in-stream error and end the response. */
+  void failAfterCommit(UpstreamError error);
+
+  /** The upstream has been silent for a while: write a keep-alive. Only called after commit. */
+  void keepAlive();
+
+  /** Whether at least one content token (text, thinking or tool call) was produced. */
+  boolean hasContent();
+}

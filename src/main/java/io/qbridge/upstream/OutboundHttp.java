@@ -1,0 +1,55 @@
+package io.qbridge.upstream;
+
+import io.qbridge.config.AppConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.ProxyOptions;
+import io.vertx.core.net.ProxyType;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The single factory for outbound HTTP clients (Amazon Q and OIDC alike), so that the proxy,
+ * timeouts, keep-alive and pool policy are the same for every call we make. Each verticle
+ * instance creates its own client on its own event loop.
+ */
+public final class OutboundHttp {
+
+  private OutboundHttp() {}
+
+  public static HttpClientAgent create(Vertx vertx, AppConfig config, int maxConnections) {
+    HttpClientOptions options = new HttpClientOptions()
+        .setConnectTimeout(config.upstreamConnectTimeoutMs())
+        .setKeepAlive(true)
+        // short keep-alive: q2api's history shows long-idle pooled connections die silently (§9)
+        .setKeepAliveTimeout(30)
+        .setTcpNoDelay(true)
+        .setDecompressionSupported(true)
+        .setVerifyHost(true);
+    ProxyOptions proxy = proxyOptions(config.httpProxy());
+    if (proxy != null) options.setProxyOptions(proxy);
+    return vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(maxConnections));
+  }
+
+  /** Parses {@code http://[user:pass@]host:port} into proxy options; {@code null} when unset. */
+  static ProxyOptions proxyOptions(String url) {
+    if (url == null || url.isBlank()) return null;
+    URI uri = URI.create(url.trim());
+    boolean socks = uri.getScheme() != null && uri.getScheme().startsWith("socks");
+    ProxyOptions p = new ProxyOptions()
+        .setType(socks ? ProxyType.SOCKS5 : ProxyType.HTTP)
+        .setHost(uri.getHost())
+        .setPort(uri.getPort() > 0 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 443 : socks ? 1080 : 80));
+    String userInfo = uri.getRawUserInfo();
+    if (userInfo != null) {
+      int colon = userInfo.indexOf(':');
+      String user = colon < 0 ? userInfo : userInfo.substring(0, colon);
+      p.setUsername(URLDecoder.decode(user, StandardCharsets.UTF_8));
+      if (colon >= 0) p.setPassword(URLDecoder.decode(userInfo.substring(colon + 1), StandardCharsets.UTF_8));
+    }
+    return p;
+  }
+}

@@ -1,0 +1,69 @@
+package io.qbridge.upstream;
+
+import io.qbridge.config.AppConfig;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.UUID;
+
+/**
+ * Sends {@code GenerateAssistantResponse} (protocol doc §1) and hands back the response as an
+ * {@link UpstreamStream} of typed events. One instance per HTTP verticle, bound to that verticle's
+ * event loop and pooled keep-alive client; the response never leaves that event loop.
+ */
+public final class UpstreamClient {
+
+  private final HttpClientAgent http;
+  private final AppConfig config;
+  private final UpstreamTemplate template;
+
+  public UpstreamClient(HttpClientAgent http, AppConfig config, UpstreamTemplate template) {
+    this.http = http;
+    this.config = config;
+    this.template = template;
+  }
+
+  public UpstreamTemplate template() { return template; }
+
+  /**
+   * Starts one upstream call. Succeeds with a <em>paused</em> stream once Amazon Q answered 200;
+   * the caller attaches handlers and resumes it. Fails with an {@link UpstreamError} for an HTTP
+   * error status (body classified), a timeout or a connection failure.
+   */
+  public Future<UpstreamStream> generate(String accessToken, JsonObject body, Cancellation cancellation) {
+    MultiMap headers = template.chatHeaders()
+        .set("amz-sdk-invocation-id", UUID.randomUUID().toString())
+        .set("authorization", "Bearer " + accessToken);
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.POST)
+        .setAbsoluteURI(config.amazonqEndpoint())
+        .setHeaders(headers)
+        .setConnectTimeout(config.upstreamConnectTimeoutMs())
+        .setIdleTimeout(config.upstreamIdleTimeoutMs());
+    return http.request(options)
+        .compose(req -> {
+          cancellation.onCancel(req::reset);
+          return req.send(body.toBuffer());
+        })
+        .recover(t -> Future.failedFuture(UpstreamStream.transportError(t)))
+        .compose(this::accept);
+  }
+
+  private Future<UpstreamStream> accept(HttpClientResponse response) {
+    if (response.statusCode() == 200) {
+      response.pause();
+      return Future.succeededFuture(new UpstreamStream(response));
+    }
+    return response.body()
+        .recover(t -> Future.succeededFuture(io.vertx.core.buffer.Buffer.buffer()))
+        .compose(buf -> Future.failedFuture(UpstreamErrorClassifier.classifyHttp(
+            response.statusCode(),
+            response.getHeader("x-amzn-errortype"),
+            buf.toString(),
+            response.getHeader("retry-after"))));
+  }
+}

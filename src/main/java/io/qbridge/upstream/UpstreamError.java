@@ -1,0 +1,97 @@
+package io.qbridge.upstream;
+
+import io.qbridge.error.ErrorType;
+import io.qbridge.error.GatewayException;
+
+/**
+ * A classified upstream failure. {@link Kind} is the one table that maps what Amazon Q said to
+ * what we do with the account and what the client sees (protocol doc §4). The client message is
+ * fixed per kind so upstream internals (user ids, ARNs, exception names) never leak.
+ */
+public final class UpstreamError extends GatewayException {
+
+  /** What the account pool should do with the account that produced the error. */
+  public enum AccountAction {
+    /** Client-side problem: the account is fine, do not count an error. */
+    NONE,
+    /** Access token rejected: refresh it, then retry once on the same account. */
+    REFRESH_AND_RETRY,
+    /** Account suspended: disable it and keep the reason. */
+    DISABLE,
+    /** Quota exhausted: park the account until the quota resets. */
+    PARK,
+    /** Rate limited: cool the account down (honour retry-after). */
+    COOLDOWN,
+    /** Abuse protection: a long cool-down with jitter. */
+    LONG_COOLDOWN,
+    /** Transient service trouble: a short cool-down. */
+    SHORT_COOLDOWN,
+    /** Unknown failure: count an error. */
+    COUNT_ERROR
+  }
+
+  public enum Kind {
+    TOKEN_INVALID(502, ErrorType.API_ERROR, "Upstream rejected the account credentials", true, AccountAction.REFRESH_AND_RETRY),
+    SUSPENDED(503, ErrorType.OVERLOADED, "Upstream account is suspended", true, AccountAction.DISABLE),
+    ACCESS_DENIED(502, ErrorType.API_ERROR, "Upstream denied access for this account", true, AccountAction.COUNT_ERROR),
+    QUOTA_EXHAUSTED(429, ErrorType.RATE_LIMIT, "Upstream usage quota is exhausted", true, AccountAction.PARK),
+    THROTTLED(429, ErrorType.RATE_LIMIT, "Upstream rate limit reached, please retry later", true, AccountAction.COOLDOWN),
+    SUSPICIOUS_ACTIVITY(429, ErrorType.RATE_LIMIT, "Upstream temporarily limited this account", true, AccountAction.LONG_COOLDOWN),
+    CAPACITY(529, ErrorType.OVERLOADED, "Upstream model is overloaded, please retry", true, AccountAction.SHORT_COOLDOWN),
+    SERVER_ERROR(502, ErrorType.API_ERROR, "Upstream service error", true, AccountAction.SHORT_COOLDOWN),
+    CONTEXT_TOO_LONG(400, ErrorType.INVALID_REQUEST, "prompt is too long: the conversation exceeds the upstream context limit", false, AccountAction.NONE),
+    MALFORMED_REQUEST(400, ErrorType.INVALID_REQUEST, "Upstream rejected the request as improperly formed", false, AccountAction.NONE),
+    INVALID_MODEL(400, ErrorType.INVALID_REQUEST, "Upstream does not accept the requested model", false, AccountAction.NONE),
+    TIMEOUT(504, ErrorType.TIMEOUT, "Upstream did not answer in time", true, AccountAction.SHORT_COOLDOWN),
+    CONNECT_FAILED(502, ErrorType.API_ERROR, "Cannot reach the upstream service", true, AccountAction.NONE),
+    PROTOCOL(502, ErrorType.API_ERROR, "Upstream sent a malformed response stream", true, AccountAction.COUNT_ERROR),
+    UNKNOWN(502, ErrorType.API_ERROR, "Unexpected upstream error", false, AccountAction.COUNT_ERROR);
+
+    final int status;
+    final ErrorType type;
+    final String clientMessage;
+    final boolean retryable;
+    final AccountAction action;
+
+    Kind(int status, ErrorType type, String clientMessage, boolean retryable, AccountAction action) {
+      this.status = status;
+      this.type = type;
+      this.clientMessage = clientMessage;
+      this.retryable = retryable;
+      this.action = action;
+    }
+
+    /** Whether another account may succeed where this one failed (failover before the first byte). */
+    public boolean retryable() { return retryable; }
+
+    public AccountAction accountAction() { return action; }
+  }
+
+  private final Kind kind;
+  private final int upstreamStatus;
+  private final long retryAfterMs;
+  private final String detail;
+
+  public UpstreamError(Kind kind, int upstreamStatus, long retryAfterMs, String detail) {
+    super(kind.status, kind.type, kind.clientMessage);
+    this.kind = kind;
+    this.upstreamStatus = upstreamStatus;
+    this.retryAfterMs = retryAfterMs;
+    this.detail = detail;
+  }
+
+  public static UpstreamError of(Kind kind, String detail) {
+    return new UpstreamError(kind, 0, -1, detail);
+  }
+
+  public Kind kind() { return kind; }
+
+  /** HTTP status Amazon Q answered with, 0 for transport and in-stream failures. */
+  public int upstreamStatus() { return upstreamStatus; }
+
+  /** Parsed {@code retry-after} in ms, or -1. */
+  public long retryAfterMs() { return retryAfterMs; }
+
+  /** Upstream text for logs only; may contain account identifiers, never sent to clients. */
+  public String detail() { return detail; }
+}

@@ -1,0 +1,103 @@
+package io.qbridge.upstream;
+
+import io.qbridge.eventstream.EventStreamDecoder;
+import io.qbridge.eventstream.EventStreamException;
+import io.qbridge.upstream.UpstreamError.Kind;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A live Amazon Q response decoded incrementally into {@link QEvent}s. Flow control is the HTTP
+ * response's own: {@link #pause()} stops reading the socket (TCP pushes back on Amazon Q) and
+ * {@link #resume()} continues. Exactly one of the end or exception handlers is called, once.
+ * Not thread-safe: used only on the event loop that received the response.
+ */
+public final class UpstreamStream {
+
+  private final HttpClientResponse response;
+  private final EventStreamDecoder decoder;
+  private Handler<QEvent> eventHandler = e -> {};
+  private Handler<Void> endHandler = v -> {};
+  private Handler<UpstreamError> errorHandler = e -> {};
+  private boolean done;
+  private long bytesRead;
+
+  UpstreamStream(HttpClientResponse response) {
+    this.response = response;
+    this.decoder = new EventStreamDecoder(msg -> {
+      if (!done) eventHandler.handle(QEvent.from(msg));
+    });
+    response.handler(this::onChunk);
+    response.endHandler(v -> onEnd());
+    response.exceptionHandler(t -> {
+      UpstreamError e = transportError(t);
+      // once bytes flowed, a dropped connection is a broken stream, not an unreachable host
+      fail(e.kind() == Kind.CONNECT_FAILED ? UpstreamError.of(Kind.PROTOCOL, "connection lost mid-stream: " + e.detail()) : e);
+    });
+  }
+
+  public UpstreamStream handler(Handler<QEvent> handler) { this.eventHandler = handler; return this; }
+
+  public UpstreamStream endHandler(Handler<Void> handler) { this.endHandler = handler; return this; }
+
+  public UpstreamStream errorHandler(Handler<UpstreamError> handler) { this.errorHandler = handler; return this; }
+
+  public void pause() { response.pause(); }
+
+  public void resume() { if (!done) response.resume(); }
+
+  /** Aborts the upstream exchange (client gone, or we stopped caring). Idempotent. */
+  public void cancel() {
+    if (done) return;
+    done = true;
+    response.request().reset();
+  }
+
+  public long bytesRead() { return bytesRead; }
+
+  public boolean isDone() { return done; }
+
+  private void onChunk(Buffer chunk) {
+    if (done) return;
+    bytesRead += chunk.length();
+    try {
+      decoder.feed(chunk);
+    } catch (EventStreamException e) {
+      fail(UpstreamError.of(Kind.PROTOCOL, e.getMessage()));
+      response.request().reset();
+    }
+  }
+
+  private void onEnd() {
+    if (done) return;
+    if (!decoder.isIdle()) {
+      fail(UpstreamError.of(Kind.PROTOCOL, "stream ended inside a frame (" + decoder.bufferedBytes() + " bytes pending)"));
+      return;
+    }
+    done = true;
+    endHandler.handle(null);
+  }
+
+  private void fail(UpstreamError error) {
+    if (done) return;
+    done = true;
+    errorHandler.handle(error);
+  }
+
+  /** Maps a transport failure (connect, timeout, reset) to its error kind. */
+  static UpstreamError transportError(Throwable t) {
+    if (t instanceof UpstreamError u) return u;
+    String msg = String.valueOf(t.getMessage());
+    if (t instanceof TimeoutException || t.getClass().getSimpleName().contains("Timeout") || msg.contains("timeout")
+        || msg.contains("timed out")) {
+      return UpstreamError.of(Kind.TIMEOUT, t.getClass().getSimpleName() + ": " + msg);
+    }
+    if (t instanceof ConnectException || t.getCause() instanceof ConnectException) {
+      return UpstreamError.of(Kind.CONNECT_FAILED, msg);
+    }
+    return UpstreamError.of(Kind.CONNECT_FAILED, t.getClass().getSimpleName() + ": " + msg);
+  }
+}
