@@ -1,10 +1,13 @@
 package io.qbridge.convert;
 
 import io.qbridge.convert.Conversation.AssistantMessage;
+import io.qbridge.convert.Conversation.Image;
 import io.qbridge.convert.Conversation.Message;
 import io.qbridge.convert.Conversation.ToolCall;
 import io.qbridge.convert.Conversation.ToolResult;
+import io.qbridge.convert.Conversation.ToolSpec;
 import io.qbridge.convert.Conversation.UserMessage;
+import io.qbridge.error.GatewayException;
 import io.qbridge.upstream.UpstreamTemplate;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -13,25 +16,43 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.TextStyle;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * Builds the {@code GenerateAssistantResponse} body (protocol doc §2, §6) from a {@link Conversation}.
  * The one place that knows Amazon Q's request shape, shared by the Anthropic and OpenAI front ends.
  *
- * <p>Amazon Q needs strict user/assistant alternation ending in a user turn. The builder repairs
- * what clients send: consecutive same-role turns are merged (tool results kept, q2api §6.7.5 bug
- * avoided), a history starting with the assistant gets a neutral user turn, and an assistant
- * prefill at the end is kept in history with a short "continue" prompt.
+ * <p>What Amazon Q rejects with "Improperly formed request." is repaired here, once:
+ * <ul>
+ *   <li>alternation: same-role runs merge (tool results kept — q2api §6.7.5 lost them), a history
+ *       starting with the assistant gets a neutral user turn, an assistant prefill at the end is
+ *       kept in history with a short "continue" prompt;</li>
+ *   <li>tool results are reordered to the order of the calls they answer, missing ones are
+ *       reported as cancelled, orphans become text, empty ones get q2api's wording (4751d10);</li>
+ *   <li>tools: names over 64 characters shortened reversibly, descriptions over 10,240 characters
+ *       truncated with the full text moved into the prompt, schema hygiene, and placeholder specs
+ *       for tools used in history but no longer offered.</li>
+ * </ul>
  */
 public final class AmazonQRequestBuilder {
 
   static final String CONTINUE_PROMPT = "Continue.";
   static final String HISTORY_START_PLACEHOLDER = "(conversation start)";
+  static final String EMPTY_SUCCESS = "Command executed successfully";
+  static final String CANCELLED = "Tool use was cancelled by the user";
+  static final int MAX_DESCRIPTION = 10_240;
+  static final int TRUNCATED_DESCRIPTION = 10_100;
+  static final String TRUNCATION_NOTE = "\n\n...(Full description provided in TOOL DOCUMENTATION section)";
+  static final String PLACEHOLDER_DESCRIPTION = "Tool used earlier in this conversation; it is no longer available.";
+  public static final int MAX_IMAGES = 10;
+  public static final int MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+  static final int DEFAULT_THINKING_LENGTH = 16_000;
   private static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
 
   private final UpstreamTemplate template;
@@ -42,19 +63,52 @@ public final class AmazonQRequestBuilder {
     this.clock = clock;
   }
 
-  public JsonObject build(Conversation c) {
-    List<Message> turns = alternate(c.messages());
+  public QRequest build(Conversation c) {
+    List<Message> turns = repairToolResults(alternate(dedupeToolCalls(c.messages())));
     UserMessage current = (UserMessage) turns.get(turns.size() - 1);
+    checkImages(turns, current);
+    ToolNames.Builder names = new ToolNames.Builder();
+    StringBuilder toolDocs = new StringBuilder();
+    JsonArray specs = toolSpecs(c.tools(), turns, names, toolDocs);
+    String hint = c.thinking() ? thinkingHint(c) : null;
+
     JsonArray history = new JsonArray();
     for (Message m : turns.subList(0, turns.size() - 1)) {
-      history.add(m instanceof UserMessage u ? historyUser(u, c) : historyAssistant((AssistantMessage) m));
+      history.add(m instanceof UserMessage u ? historyUser(u, hint) : historyAssistant((AssistantMessage) m));
     }
+    JsonObject context = new JsonObject().put("envState", template.envState());
+    if (!specs.isEmpty()) context.put("tools", specs);
+    if (!current.toolResults().isEmpty()) context.put("toolResults", toolResults(current.toolResults()));
+    JsonObject msg = new JsonObject()
+        .put("content", currentContent(current, c, toolDocs.toString(), hint))
+        .put("userInputMessageContext", context)
+        .put("origin", template.origin())
+        .put("modelId", c.modelId());
+    if (!current.images().isEmpty()) msg.put("images", images(current.images()));
     JsonObject state = new JsonObject()
         .put("conversationId", UUID.randomUUID().toString())
         .put("history", history)
-        .put("currentMessage", new JsonObject().put("userInputMessage", currentUser(current, c)))
+        .put("currentMessage", new JsonObject().put("userInputMessage", msg))
         .put("chatTriggerType", template.chatTriggerType());
-    return new JsonObject().put("conversationState", state);
+    return new QRequest(new JsonObject().put("conversationState", state), names.build());
+  }
+
+  // ---------------------------------------------------------------- turn structure
+
+  /** A tool use id answered twice in history confuses Amazon Q: keep the first call only (q2api). */
+  static List<Message> dedupeToolCalls(List<Message> in) {
+    Set<String> seen = new HashSet<>();
+    List<Message> out = new ArrayList<>(in.size());
+    for (Message m : in) {
+      if (m instanceof AssistantMessage a && !a.toolCalls().isEmpty()) {
+        List<ToolCall> kept = new ArrayList<>();
+        for (ToolCall t : a.toolCalls()) if (seen.add(t.id())) kept.add(t);
+        out.add(kept.size() == a.toolCalls().size() ? a : new AssistantMessage(a.text(), kept));
+      } else {
+        out.add(m);
+      }
+    }
+    return out;
   }
 
   /** Merges same-role runs and makes the sequence start with a user turn and end with one. */
@@ -82,7 +136,7 @@ public final class AmazonQRequestBuilder {
   static UserMessage mergeUsers(UserMessage a, UserMessage b) {
     List<ToolResult> results = new ArrayList<>(a.toolResults());
     results.addAll(b.toolResults());
-    List<Conversation.Image> images = new ArrayList<>(a.images());
+    List<Image> images = new ArrayList<>(a.images());
     images.addAll(b.images());
     return new UserMessage(joinNonEmpty(a.text(), b.text(), "\n\n"), results, images);
   }
@@ -93,23 +147,116 @@ public final class AmazonQRequestBuilder {
     return new AssistantMessage(joinNonEmpty(a.text(), b.text(), "\n\n"), calls);
   }
 
-  private JsonObject currentUser(UserMessage u, Conversation c) {
-    JsonObject context = new JsonObject().put("envState", template.envState());
-    if (!c.tools().isEmpty()) context.put("tools", toolSpecs(c));
-    if (!u.toolResults().isEmpty()) context.put("toolResults", toolResults(u.toolResults()));
-    JsonObject msg = new JsonObject()
-        .put("content", currentContent(u, c))
-        .put("userInputMessageContext", context)
-        .put("origin", template.origin())
-        .put("modelId", c.modelId());
-    if (!u.images().isEmpty()) msg.put("images", images(u));
-    return msg;
+  /**
+   * Every user turn answers exactly the calls of the assistant turn before it, in call order
+   * (parallel calls, q2api 8a9df15). Unanswered calls are reported cancelled (as the official CLI
+   * does); results for calls that are not there become plain text so nothing the user sent is lost.
+   */
+  static List<Message> repairToolResults(List<Message> turns) {
+    List<Message> out = new ArrayList<>(turns.size());
+    List<ToolCall> pendingCalls = List.of();
+    for (Message m : turns) {
+      if (m instanceof AssistantMessage a) {
+        pendingCalls = a.toolCalls();
+        out.add(m);
+        continue;
+      }
+      UserMessage u = (UserMessage) m;
+      Map<String, ToolResult> byId = new LinkedHashMap<>();
+      StringBuilder orphanText = new StringBuilder();
+      Set<String> expected = new HashSet<>();
+      for (ToolCall call : pendingCalls) expected.add(call.id());
+      for (ToolResult r : u.toolResults()) {
+        if (expected.contains(r.toolUseId())) {
+          byId.merge(r.toolUseId(), r, AmazonQRequestBuilder::mergeResults);
+        } else {
+          orphanText.append(orphanText.length() == 0 ? "" : "\n\n")
+              .append("[Tool result for ").append(r.toolUseId()).append(r.error() ? " (error)" : "").append("]\n")
+              .append(String.join("\n", r.content()));
+        }
+      }
+      List<ToolResult> ordered = new ArrayList<>();
+      for (ToolCall call : pendingCalls) {
+        ToolResult r = byId.get(call.id());
+        ordered.add(r == null ? new ToolResult(call.id(), List.of(CANCELLED), true) : withDefaultContent(r));
+      }
+      String text = orphanText.length() == 0 ? u.text() : joinNonEmpty(u.text(), orphanText.toString(), "\n\n");
+      out.add(new UserMessage(text, ordered, u.images()));
+      pendingCalls = List.of();
+    }
+    return out;
   }
 
-  /** §6.3 framing: system prompt and context entry around the user's text; bare "" for pure tool results. */
-  String currentContent(UserMessage u, Conversation c) {
-    if (!u.toolResults().isEmpty() && u.text().isBlank()) return "";
-    StringBuilder sb = new StringBuilder();
+  private static ToolResult mergeResults(ToolResult a, ToolResult b) {
+    List<String> content = new ArrayList<>(a.content());
+    for (String s : b.content()) if (!content.contains(s)) content.add(s);
+    return new ToolResult(a.toolUseId(), content, a.error() || b.error());
+  }
+
+  /** Empty results: "executed successfully", or "cancelled" for errors (q2api 4751d10). */
+  private static ToolResult withDefaultContent(ToolResult r) {
+    boolean empty = r.content().stream().allMatch(String::isBlank);
+    if (!empty) return r;
+    return new ToolResult(r.toolUseId(), List.of(r.error() ? CANCELLED : EMPTY_SUCCESS), r.error());
+  }
+
+  private static void checkImages(List<Message> turns, UserMessage current) {
+    int total = 0;
+    for (Message m : turns) {
+      if (!(m instanceof UserMessage u)) continue;
+      for (Image i : u.images()) {
+        total++;
+        // base64 length * 3/4 is the decoded size, give or take padding
+        if ((long) i.base64().length() * 3 / 4 > MAX_IMAGE_BYTES) {
+          throw GatewayException.badRequest("image exceeds the 10 MB limit of Amazon Q");
+        }
+      }
+    }
+    if (total > MAX_IMAGES) {
+      throw GatewayException.badRequest("too many images: " + total + " in the conversation, Amazon Q accepts at most " + MAX_IMAGES);
+    }
+  }
+
+  // ---------------------------------------------------------------- tools
+
+  private static JsonArray toolSpecs(List<ToolSpec> tools, List<Message> turns, ToolNames.Builder names, StringBuilder docs) {
+    JsonArray specs = new JsonArray();
+    Set<String> offered = new HashSet<>();
+    for (ToolSpec t : tools) {
+      if (!offered.add(t.name().toLowerCase(Locale.ROOT))) continue; // duplicate definitions
+      String description = t.description() == null || t.description().isBlank() ? "Tool: " + t.name() : t.description();
+      if (description.length() > MAX_DESCRIPTION) {
+        if (docs.length() == 0) docs.append("--- TOOL DOCUMENTATION BEGIN ---\n");
+        docs.append("Tool: ").append(t.name()).append("\nFull Description:\n").append(description).append('\n');
+        description = description.substring(0, TRUNCATED_DESCRIPTION) + TRUNCATION_NOTE;
+      }
+      specs.add(spec(names.add(t.name()), description, ToolSchemas.clean(t.inputSchema())));
+    }
+    if (docs.length() > 0) docs.append("--- TOOL DOCUMENTATION END ---\n\n");
+    // every tool named in history must be defined, or Amazon Q rejects the request (§2.5)
+    for (Message m : turns) {
+      if (!(m instanceof AssistantMessage a)) continue;
+      for (ToolCall call : a.toolCalls()) {
+        if (offered.add(call.name().toLowerCase(Locale.ROOT))) {
+          specs.add(spec(names.add(call.name()), PLACEHOLDER_DESCRIPTION, new JsonObject().put("type", "object")));
+        }
+      }
+    }
+    return specs;
+  }
+
+  private static JsonObject spec(String name, String description, JsonObject schema) {
+    return new JsonObject().put("toolSpecification", new JsonObject()
+        .put("name", name).put("description", description)
+        .put("inputSchema", new JsonObject().put("json", schema)));
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  /** §6.3 framing: tool docs, system prompt and context entry around the user's text; "" for pure tool results. */
+  String currentContent(UserMessage u, Conversation c, String toolDocs, String thinkingHint) {
+    if (!u.toolResults().isEmpty() && u.text().isBlank()) return thinkingHint == null ? "" : thinkingHint;
+    StringBuilder sb = new StringBuilder(toolDocs);
     if (!c.system().isBlank()) {
       sb.append("--- SYSTEM PROMPT BEGIN ---\n").append(c.system()).append("\n--- SYSTEM PROMPT END ---\n\n");
     }
@@ -119,17 +266,29 @@ public final class AmazonQRequestBuilder {
         .append(", ").append(ISO_MILLIS.format(now)).append('\n')
         .append("--- CONTEXT ENTRY END ---\n\n")
         .append("--- USER MESSAGE BEGIN ---\n").append(u.text()).append("\n--- USER MESSAGE END ---");
-    return sb.toString();
+    return withHint(sb.toString(), thinkingHint);
   }
 
-  private JsonObject historyUser(UserMessage u, Conversation c) {
+  /** §6.6: the prompt convention that makes the model think in {@code <thinking>} tags, placed last (q2api 239f373). */
+  static String thinkingHint(Conversation c) {
+    int length = c.thinkingBudget() > 0 ? c.thinkingBudget() : DEFAULT_THINKING_LENGTH;
+    return "<thinking_mode>interleaved</thinking_mode><max_thinking_length>" + length + "</max_thinking_length>";
+  }
+
+  private static String withHint(String content, String hint) {
+    if (hint == null || content.endsWith(hint)) return content;
+    if (content.isEmpty()) return hint;
+    return content + (content.endsWith("\n") ? "" : "\n") + hint;
+  }
+
+  private JsonObject historyUser(UserMessage u, String thinkingHint) {
     JsonObject context = new JsonObject().put("envState", template.envState());
     if (!u.toolResults().isEmpty()) context.put("toolResults", toolResults(u.toolResults()));
     JsonObject msg = new JsonObject()
-        .put("content", u.text())
+        .put("content", u.toolResults().isEmpty() || !u.text().isBlank() ? withHint(u.text(), thinkingHint) : "")
         .put("userInputMessageContext", context)
         .put("origin", template.origin());
-    if (!u.images().isEmpty()) msg.put("images", images(u));
+    if (!u.images().isEmpty()) msg.put("images", images(u.images()));
     return new JsonObject().put("userInputMessage", msg);
   }
 
@@ -140,36 +299,16 @@ public final class AmazonQRequestBuilder {
     if (!a.toolCalls().isEmpty()) {
       JsonArray uses = new JsonArray();
       for (ToolCall t : a.toolCalls()) {
-        uses.add(new JsonObject().put("toolUseId", t.id()).put("name", t.name()).put("input", t.input()));
+        uses.add(new JsonObject().put("toolUseId", t.id()).put("name", ToolNames.toQ(t.name())).put("input", t.input()));
       }
       msg.put("toolUses", uses);
     }
     return new JsonObject().put("assistantResponseMessage", msg);
   }
 
-  private static JsonArray toolSpecs(Conversation c) {
-    JsonArray tools = new JsonArray();
-    for (Conversation.ToolSpec t : c.tools()) {
-      tools.add(new JsonObject().put("toolSpecification", new JsonObject()
-          .put("name", t.name())
-          .put("description", t.description())
-          .put("inputSchema", new JsonObject().put("json", t.inputSchema()))));
-    }
-    return tools;
-  }
-
-  /** One entry per tool use id (duplicates merged, error wins), in first-seen order. */
   private static JsonArray toolResults(List<ToolResult> results) {
-    Map<String, ToolResult> byId = new LinkedHashMap<>();
-    for (ToolResult r : results) {
-      byId.merge(r.toolUseId(), r, (a, b) -> {
-        List<String> content = new ArrayList<>(a.content());
-        for (String s : b.content()) if (!content.contains(s)) content.add(s);
-        return new ToolResult(a.toolUseId(), content, a.error() || b.error());
-      });
-    }
     JsonArray out = new JsonArray();
-    for (ToolResult r : byId.values()) {
+    for (ToolResult r : results) {
       JsonArray content = new JsonArray();
       for (String s : r.content()) content.add(new JsonObject().put("text", s));
       out.add(new JsonObject().put("toolUseId", r.toolUseId()).put("content", content)
@@ -178,9 +317,9 @@ public final class AmazonQRequestBuilder {
     return out;
   }
 
-  private static JsonArray images(UserMessage u) {
+  private static JsonArray images(List<Image> images) {
     JsonArray out = new JsonArray();
-    for (Conversation.Image i : u.images()) {
+    for (Image i : images) {
       out.add(new JsonObject().put("format", i.format()).put("source", new JsonObject().put("bytes", i.base64())));
     }
     return out;

@@ -14,6 +14,7 @@ import java.util.List;
  * @param messages    user/assistant messages in order
  * @param tools       tool specifications offered to the model
  * @param thinking    whether the client asked for reasoning output
+ * @param thinkingBudget requested reasoning length in tokens, 0 for the default
  */
 public record Conversation(
     String clientModel,
@@ -21,7 +22,8 @@ public record Conversation(
     String system,
     List<Message> messages,
     List<ToolSpec> tools,
-    boolean thinking) {
+    boolean thinking,
+    int thinkingBudget) {
 
   public Conversation {
     messages = List.copyOf(messages);

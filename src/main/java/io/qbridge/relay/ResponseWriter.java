@@ -30,6 +30,9 @@ public interface ResponseWriter {
   /** The upstream has been silent for a while: write a keep-alive. Only called after commit. */
   void keepAlive();
 
+  /** The upstream cut the output at its length limit; the coming {@code end} reports a length stop. */
+  void markTruncated();
+
   /** Whether at least one content token (text, thinking or tool call) was produced. */
   boolean hasContent();
 }

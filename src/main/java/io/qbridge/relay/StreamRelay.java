@@ -2,6 +2,7 @@ package io.qbridge.relay;
 
 import io.qbridge.upstream.QEvent;
 import io.qbridge.upstream.UpstreamError;
+import io.qbridge.upstream.UpstreamErrorClassifier;
 import io.qbridge.upstream.UpstreamStream;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -64,8 +65,15 @@ public final class StreamRelay {
   private void onEvent(QEvent event) {
     if (result.future().isComplete()) return;
     if (event instanceof QEvent.StreamException e) {
-      onError(io.qbridge.upstream.UpstreamErrorClassifier.classifyStreamException(e));
+      UpstreamError error = UpstreamErrorClassifier.classifyStreamException(e);
       upstream.cancel();
+      if (error.kind() == UpstreamError.Kind.CONTEXT_TOO_LONG && writer.hasContent()) {
+        // output hit the upstream length limit mid-answer: a truncated answer, not a failure (§3.5)
+        writer.markTruncated();
+        onEnd();
+      } else {
+        onError(error);
+      }
       return;
     }
     if (!committed && writer.streaming() && isContent(event)) commit();

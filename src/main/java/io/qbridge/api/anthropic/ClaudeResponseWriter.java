@@ -16,11 +16,11 @@ final class ClaudeResponseWriter implements ResponseWriter {
   private final ClaudeMessageAccumulator accumulator;
 
   ClaudeResponseWriter(HttpServerResponse response, boolean streaming, String messageId, String model,
-                       int inputTokens, TokenCounter tokens) {
+                       int inputTokens, TokenCounter tokens, boolean thinking) {
     this.response = response;
     this.streaming = streaming;
     this.accumulator = streaming ? null : new ClaudeMessageAccumulator();
-    this.translator = new ClaudeTranslator(messageId, model, inputTokens, tokens,
+    this.translator = new ClaudeTranslator(messageId, model, inputTokens, tokens, thinking,
         streaming ? (event, data) -> response.write(Sse.event(event, data)) : accumulator);
     if (!streaming) translator.start();
   }
@@ -49,6 +49,8 @@ final class ClaudeResponseWriter implements ResponseWriter {
   }
 
   @Override public void keepAlive() { translator.ping(); }
+
+  @Override public void markTruncated() { translator.markTruncated(); }
 
   @Override public boolean hasContent() { return translator.hasContent(); }
 }

@@ -1,5 +1,6 @@
 package io.qbridge.api.anthropic;
 
+import io.qbridge.convert.ThinkingSplitter;
 import io.qbridge.convert.TokenCounter;
 import io.qbridge.upstream.QEvent;
 import io.qbridge.upstream.UpstreamError;
@@ -17,7 +18,10 @@ import java.util.function.BiConsumer;
  */
 final class ClaudeTranslator {
 
-  private enum Block { NONE, TEXT, TOOL }
+  private enum Block { NONE, TEXT, THINKING, TOOL }
+
+  /** Approximate context window used to turn {@code contextUsagePercentage} into tokens. */
+  static final int CONTEXT_WINDOW_TOKENS = 200_000;
 
   private final String messageId;
   private final String model;
@@ -32,13 +36,24 @@ final class ClaudeTranslator {
   private boolean anyTool;
   private boolean content;
   private final StringBuilder outputText = new StringBuilder();
+  private final StringBuilder thinkingText = new StringBuilder();
+  private final ThinkingSplitter splitter;
+  private double contextUsagePercent = -1;
+  private boolean truncated;
 
   ClaudeTranslator(String messageId, String model, int inputTokens, TokenCounter tokens, BiConsumer<String, JsonObject> sink) {
+    this(messageId, model, inputTokens, tokens, false, sink);
+  }
+
+  /** @param thinking whether the client asked for thinking: only then do tags become thinking blocks */
+  ClaudeTranslator(String messageId, String model, int inputTokens, TokenCounter tokens, boolean thinking,
+                   BiConsumer<String, JsonObject> sink) {
     this.messageId = messageId;
     this.model = model;
     this.inputTokens = inputTokens;
     this.tokens = tokens;
     this.sink = sink;
+    this.splitter = thinking ? new ThinkingSplitter(this::onSegment) : null;
   }
 
   void start() {
@@ -59,21 +74,37 @@ final class ClaudeTranslator {
 
   void onEvent(QEvent event) {
     if (event instanceof QEvent.Text t) {
-      onText(t.content());
+      if (t.content().isEmpty()) return;
+      if (splitter != null) splitter.accept(t.content());
+      else onSegment(false, t.content());
     } else if (event instanceof QEvent.ToolUse u) {
+      if (splitter != null) splitter.flush();
       onToolUse(u);
+    } else if (event instanceof QEvent.ContextUsage c) {
+      contextUsagePercent = c.percentage();
     }
   }
 
-  private void onText(String text) {
-    if (text.isEmpty()) return;
-    if (open == Block.TOOL) closeBlock();
+  /** The upstream cut the answer at its output limit: finish with stop_reason max_tokens. */
+  void markTruncated() {
+    truncated = true;
+  }
+
+  private void onSegment(boolean thinking, String text) {
+    Block wanted = thinking ? Block.THINKING : Block.TEXT;
+    if (open != wanted && open != Block.NONE) closeBlock();
     if (open == Block.NONE) {
-      openBlock(Block.TEXT, new JsonObject().put("type", "text").put("text", ""));
+      openBlock(wanted, thinking ? new JsonObject().put("type", "thinking").put("thinking", "")
+          : new JsonObject().put("type", "text").put("text", ""));
     }
     content = true;
     outputText.append(text);
-    delta(new JsonObject().put("type", "text_delta").put("text", text));
+    if (thinking) {
+      thinkingText.append(text);
+      delta(new JsonObject().put("type", "thinking_delta").put("thinking", text));
+    } else {
+      delta(new JsonObject().put("type", "text_delta").put("text", text));
+    }
   }
 
   private void onToolUse(QEvent.ToolUse u) {
@@ -99,11 +130,12 @@ final class ClaudeTranslator {
 
   /** Normal end: close the open block, then message_delta and message_stop. */
   void finish() {
+    if (splitter != null) splitter.flush();
     if (open != Block.NONE) closeBlock();
-    String stopReason = anyTool ? "tool_use" : "end_turn";
+    String stopReason = truncated ? "max_tokens" : anyTool ? "tool_use" : "end_turn";
     sink.accept("message_delta", new JsonObject().put("type", "message_delta")
         .put("delta", new JsonObject().put("stop_reason", stopReason).putNull("stop_sequence"))
-        .put("usage", new JsonObject().put("input_tokens", inputTokens).put("output_tokens", outputTokens())));
+        .put("usage", new JsonObject().put("input_tokens", finalInputTokens()).put("output_tokens", outputTokens())));
     sink.accept("message_stop", new JsonObject().put("type", "message_stop"));
   }
 
@@ -112,6 +144,12 @@ final class ClaudeTranslator {
     if (open != Block.NONE) closeBlock();
     sink.accept("error", new JsonObject().put("type", "error")
         .put("error", new JsonObject().put("type", error.type().anthropic()).put("message", error.getMessage())));
+  }
+
+  /** The estimate, or Amazon Q's own context usage when it reported one (more exact). */
+  int finalInputTokens() {
+    if (contextUsagePercent <= 0) return inputTokens;
+    return (int) Math.round(contextUsagePercent * CONTEXT_WINDOW_TOKENS / 100.0);
   }
 
   int outputTokens() {
@@ -131,6 +169,12 @@ final class ClaudeTranslator {
   }
 
   private void closeBlock() {
+    if (open == Block.THINKING) {
+      // clients replay thinking blocks with their signature; ours only has to be stable and opaque
+      sink.accept("content_block_delta", new JsonObject().put("type", "content_block_delta").put("index", index)
+          .put("delta", new JsonObject().put("type", "signature_delta").put("signature", ThinkingSignature.of(thinkingText))));
+      thinkingText.setLength(0);
+    }
     sink.accept("content_block_stop", new JsonObject().put("type", "content_block_stop").put("index", index));
     open = Block.NONE;
     openToolId = null;

@@ -33,6 +33,6 @@ public final class MessagesHandler implements Handler<RoutingContext> {
     boolean stream = Boolean.TRUE.equals(body.getValue("stream"));
     String messageId = "msg_" + UUID.randomUUID().toString().replace("-", "");
     exchange.run(ctx, qRequest, () -> new ClaudeResponseWriter(ctx.response(), stream, messageId,
-        conversation.clientModel(), inputTokens, tokens));
+        conversation.clientModel(), inputTokens, tokens, conversation.thinking()));
   }
 }

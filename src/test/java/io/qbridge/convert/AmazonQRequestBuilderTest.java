@@ -1,0 +1,101 @@
+package io.qbridge.convert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.qbridge.api.anthropic.ClaudeRequestParser;
+import io.qbridge.upstream.UpstreamTemplate;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+class AmazonQRequestBuilderTest {
+
+  static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-19T10:00:00Z"), ZoneOffset.UTC);
+  static final AmazonQRequestBuilder BUILDER = new AmazonQRequestBuilder(UpstreamTemplate.load("templates"), CLOCK);
+
+  /** The hand-derived end-to-end example of protocol doc §12.3, first turn. */
+  @Test
+  void protocolDocExampleFirstTurn() {
+    JsonObject claude = new JsonObject("""
+        {"model":"claude-sonnet-4-5-20250929","stream":true,"system":"Be brief.",
+         "tools":[{"name":"get_weather","description":"Weather","input_schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}],
+         "messages":[{"role":"user","content":"Weather in Paris?"}]}""");
+    JsonObject q = BUILDER.build(ClaudeRequestParser.parse(claude));
+    JsonObject state = q.getJsonObject("conversationState");
+    assertThat(state.getString("conversationId")).matches("[0-9a-f-]{36}");
+    assertThat(state.getString("chatTriggerType")).isEqualTo("MANUAL");
+    assertThat(state.getJsonArray("history")).isEmpty();
+    JsonObject expected = new JsonObject("""
+        {"content":"--- SYSTEM PROMPT BEGIN ---\\nBe brief.\\n--- SYSTEM PROMPT END ---\\n\\n--- CONTEXT ENTRY BEGIN ---\\nCurrent time: Monday, 2026-01-19T10:00:00.000Z\\n--- CONTEXT ENTRY END ---\\n\\n--- USER MESSAGE BEGIN ---\\nWeather in Paris?\\n--- USER MESSAGE END ---",
+         "userInputMessageContext":{"envState":{"operatingSystem":"macos","currentWorkingDirectory":"/"},
+           "tools":[{"toolSpecification":{"name":"get_weather","description":"Weather","inputSchema":{"json":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}}}]},
+         "origin":"KIRO_CLI","modelId":"claude-sonnet-4.5"}""");
+    assertThat(state.getJsonObject("currentMessage").getJsonObject("userInputMessage")).isEqualTo(expected);
+  }
+
+  /** §12.3 second turn: history holds the first exchange, current carries only tool results. */
+  @Test
+  void protocolDocExampleSecondTurn() {
+    JsonObject claude = new JsonObject("""
+        {"model":"claude-sonnet-4-5-20250929","system":"Be brief.",
+         "tools":[{"name":"get_weather","description":"Weather","input_schema":{"type":"object"}}],
+         "messages":[{"role":"user","content":"Weather in Paris?"},
+           {"role":"assistant","content":[{"type":"text","text":"Checking."},{"type":"tool_use","id":"T","name":"get_weather","input":{"city":"Paris"}}]},
+           {"role":"user","content":[{"type":"tool_result","tool_use_id":"T","content":"18°C"}]}]}""");
+    JsonObject state = BUILDER.build(ClaudeRequestParser.parse(claude)).getJsonObject("conversationState");
+    JsonArray history = state.getJsonArray("history");
+    assertThat(history).hasSize(2);
+    assertThat(history.getJsonObject(0).getJsonObject("userInputMessage").getString("content")).isEqualTo("Weather in Paris?");
+    JsonObject assistant = history.getJsonObject(1).getJsonObject("assistantResponseMessage");
+    assertThat(assistant.getString("content")).isEqualTo("Checking.");
+    assertThat(assistant.getJsonArray("toolUses")).isEqualTo(new JsonArray(
+        "[{\"toolUseId\":\"T\",\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}}]"));
+    JsonObject current = state.getJsonObject("currentMessage").getJsonObject("userInputMessage");
+    assertThat(current.getString("content")).isEmpty();
+    assertThat(current.getJsonObject("userInputMessageContext").getJsonArray("toolResults")).isEqualTo(new JsonArray(
+        "[{\"toolUseId\":\"T\",\"content\":[{\"text\":\"18°C\"}],\"status\":\"success\"}]"));
+    assertThat(current.getJsonObject("userInputMessageContext").getJsonArray("tools")).hasSize(1);
+  }
+
+  @Test
+  void multiTurnTextHistoryAlternates() {
+    JsonObject claude = new JsonObject("""
+        {"model":"claude-sonnet-4.5","messages":[
+          {"role":"user","content":"one"},{"role":"user","content":"two"},
+          {"role":"assistant","content":"A"},{"role":"assistant","content":"B"},
+          {"role":"user","content":[{"type":"text","text":"three"}]}]}""");
+    JsonArray history = BUILDER.build(ClaudeRequestParser.parse(claude)).getJsonObject("conversationState").getJsonArray("history");
+    assertThat(history).hasSize(2);
+    assertThat(history.getJsonObject(0).getJsonObject("userInputMessage").getString("content")).isEqualTo("one\n\ntwo");
+    assertThat(history.getJsonObject(0).getJsonObject("userInputMessage").containsKey("modelId")).isFalse();
+    assertThat(history.getJsonObject(1).getJsonObject("assistantResponseMessage").getString("content")).isEqualTo("A\n\nB");
+  }
+
+  @Test
+  void historyStartingWithAssistantAndPrefillAreRepaired() {
+    JsonObject claude = new JsonObject("""
+        {"model":"claude-sonnet-4.5","messages":[
+          {"role":"assistant","content":"hello"},{"role":"user","content":"hi"},{"role":"assistant","content":"prefill"}]}""");
+    JsonObject state = BUILDER.build(ClaudeRequestParser.parse(claude)).getJsonObject("conversationState");
+    JsonArray history = state.getJsonArray("history");
+    assertThat(history).hasSize(4);
+    assertThat(history.getJsonObject(0).getJsonObject("userInputMessage").getString("content"))
+        .isEqualTo(AmazonQRequestBuilder.HISTORY_START_PLACEHOLDER);
+    assertThat(history.getJsonObject(3).getJsonObject("assistantResponseMessage").getString("content")).isEqualTo("prefill");
+    assertThat(state.getJsonObject("currentMessage").getJsonObject("userInputMessage").getString("content"))
+        .contains("--- USER MESSAGE BEGIN ---\n" + AmazonQRequestBuilder.CONTINUE_PROMPT + "\n");
+  }
+
+  @Test
+  void systemBlocksAndSystemRoleMessagesJoin() {
+    JsonObject claude = new JsonObject("""
+        {"model":"claude-sonnet-4.5","system":[{"type":"text","text":"A","cache_control":{"type":"ephemeral"}},{"type":"text","text":"B"}],
+         "messages":[{"role":"user","content":"q"},{"role":"system","content":"C"}]}""");
+    String content = BUILDER.build(ClaudeRequestParser.parse(claude)).getJsonObject("conversationState")
+        .getJsonObject("currentMessage").getJsonObject("userInputMessage").getString("content");
+    assertThat(content).startsWith("--- SYSTEM PROMPT BEGIN ---\nA\nB\nC\n--- SYSTEM PROMPT END ---\n\n");
+  }
+}

@@ -1,0 +1,107 @@
+package io.qbridge.e2e;
+
+import io.qbridge.QBridge;
+import io.qbridge.config.AppConfig;
+import io.qbridge.emulator.AmazonQEmulator;
+import io.qbridge.emulator.Credentials;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * The real qbridge on port 0 in front of the Amazon Q emulator, with a temp-file SQLite store.
+ * Tests use it through real HTTP, the same way clients do.
+ */
+public final class TestGateway {
+
+  public final Vertx vertx;
+  public final AmazonQEmulator emulator;
+  public final QBridge app;
+  public final AppConfig config;
+  public final HttpClientAgent http;
+
+  private TestGateway(Vertx vertx, AmazonQEmulator emulator, QBridge app, AppConfig config) {
+    this.vertx = vertx;
+    this.emulator = emulator;
+    this.app = app;
+    this.config = config;
+    this.http = vertx.createHttpClient();
+  }
+
+  public static AppConfig config(AmazonQEmulator emu, Path dir) {
+    return new AppConfig("127.0.0.1", 0, 1, List.of(), "", 100, "",
+        "jdbc:sqlite:" + dir.resolve("test.sqlite3"),
+        emu.chatEndpoint(), emu.oidcEndpoint(), "https://view.awsapps.com/start", "templates",
+        2000, 10_000, 50, 15_000, 1.0, 32 * 1024 * 1024);
+  }
+
+  public static TestGateway start(Vertx vertx, Path dir) {
+    return start(vertx, dir, c -> c);
+  }
+
+  /** Starts emulator + qbridge; {@code tweak} adjusts the config (keys, ping interval, ...). */
+  public static TestGateway start(Vertx vertx, Path dir, UnaryOperator<AppConfig> tweak) {
+    AmazonQEmulator emu = AmazonQEmulator.start(vertx).await();
+    AppConfig config = tweak.apply(config(emu, dir));
+    QBridge app = QBridge.deploy(vertx, config).await();
+    return new TestGateway(vertx, emu, app, config);
+  }
+
+  public String baseUrl() { return "http://127.0.0.1:" + app.port(); }
+
+  /** Registers a fresh emulator account in qbridge through the admin API; returns its credentials. */
+  public Credentials addAccount() {
+    Credentials c = emulator.oidc().newAccount();
+    JsonObject body = new JsonObject().put("label", "acct-" + c.clientId())
+        .put("clientId", c.clientId()).put("clientSecret", c.clientSecret())
+        .put("refreshToken", c.refreshToken()).put("accessToken", c.accessToken());
+    Response r = request(HttpMethod.POST, "/v2/accounts", body.toBuffer(), "application/json");
+    if (r.status() != 201 && r.status() != 200) throw new IllegalStateException("account create failed: " + r);
+    return c;
+  }
+
+  public record Response(int status, io.vertx.core.MultiMap headers, Buffer body) {
+    public JsonObject json() { return new JsonObject(body); }
+  }
+
+  /** One plain request, body read fully. */
+  public Response request(HttpMethod method, String path, Buffer body, String contentType) {
+    RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(app.port()).setURI(path);
+    if (contentType != null) o.putHeader("content-type", contentType);
+    return http.request(o)
+        .compose(req -> body == null ? req.send() : req.send(body))
+        .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b)))
+        .await();
+  }
+
+  public Response postJson(String path, JsonObject body, String... headers) {
+    RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(app.port()).setURI(path)
+        .putHeader("content-type", "application/json");
+    for (int i = 0; i + 1 < headers.length; i += 2) o.putHeader(headers[i], headers[i + 1]);
+    return http.request(o)
+        .compose(req -> req.send(body.toBuffer()))
+        .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b)))
+        .await();
+  }
+
+  /** Opens a streaming request and hands back the response without reading it. */
+  public Future<HttpClientResponse> openStream(String path, JsonObject body) {
+    RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(app.port()).setURI(path)
+        .putHeader("content-type", "application/json");
+    return http.request(o).compose(req -> req.send(body.toBuffer()));
+  }
+
+  public void close() {
+    http.close().await();
+    app.close().await();
+    emulator.close().await();
+  }
+}
