@@ -8,6 +8,8 @@ import java.util.List;
  * or {@code conf/config.json}, a {@code .env} file in the working directory, then environment variables.
  * Keys are the environment names listed on each component (a public contract, see README).
  *
+ * <p>{@link #toString()} is {@link #describe()}: secrets are masked, so the record can be logged.
+ *
  * @param host                     HOST: listen address
  * @param port                     PORT: listen port (0 = any free port, used by tests)
  * @param httpInstances            HTTP_INSTANCES: HTTP verticle instances (default: number of cores)
@@ -49,5 +51,47 @@ public record AppConfig(
 
   public AppConfig {
     apiKeys = List.copyOf(apiKeys);
+  }
+
+  /** True when clients must present one of {@link #apiKeys()}; false is dev mode (no check). */
+  public boolean authRequired() {
+    return !apiKeys.isEmpty();
+  }
+
+  /** True when the admin API and console are enabled (an ADMIN_KEY is set). */
+  public boolean adminEnabled() {
+    return adminKey != null && !adminKey.isEmpty();
+  }
+
+  /**
+   * One line summarising every setting, safe to log: API keys appear only as a count, the admin
+   * key only as set/unset, and credentials inside URLs (proxy user-info, database passwords) are
+   * replaced by {@code ***}.
+   */
+  public String describe() {
+    return "host=" + host
+        + " port=" + port
+        + " httpInstances=" + httpInstances
+        + " auth=" + (authRequired() ? "required(" + apiKeys.size() + " keys)" : "off")
+        + " adminKey=" + (adminEnabled() ? "set" : "unset")
+        + " maxErrorCount=" + maxErrorCount
+        + " httpProxy=" + (httpProxy == null || httpProxy.isEmpty() ? "none" : Redaction.maskUrl(httpProxy))
+        + " databaseUrl=" + Redaction.maskUrl(databaseUrl)
+        + " amazonqEndpoint=" + Redaction.maskUrl(amazonqEndpoint)
+        + " oidcEndpoint=" + Redaction.maskUrl(oidcEndpoint)
+        + " startUrl=" + Redaction.maskUrl(startUrl)
+        + " templatesDir=" + templatesDir
+        + " upstreamConnectTimeoutMs=" + upstreamConnectTimeoutMs
+        + " upstreamIdleTimeoutMs=" + upstreamIdleTimeoutMs
+        + " upstreamMaxConnections=" + upstreamMaxConnections
+        + " pingIntervalMs=" + pingIntervalMs
+        + " tokenCountMultiplier=" + tokenCountMultiplier
+        + " maxBodyBytes=" + maxBodyBytes;
+  }
+
+  /** Same as {@link #describe()}, so an accidentally logged record never leaks keys. */
+  @Override
+  public String toString() {
+    return "AppConfig[" + describe() + "]";
   }
 }

@@ -1,0 +1,56 @@
+package io.qbridge.config;
+
+/**
+ * Every setting {@link ConfigLoader} knows, named exactly as the environment variable (and as the
+ * top-level key in {@code conf/config.yaml}/{@code .json}), with its built-in default written the
+ * way a user would write it. Defaults go through the same parsing and validation as user values,
+ * so the table below is the single source of truth for names and defaults.
+ *
+ * <p>Declaration order follows the {@link AppConfig} components.
+ */
+enum ConfigKey {
+  HOST(Kind.STRING, "0.0.0.0"),
+  PORT(Kind.INT, "8000"),
+  HTTP_INSTANCES(Kind.INT, defaultInstances()),
+  OPENAI_KEYS(Kind.LIST, "", true),
+  ADMIN_KEY(Kind.STRING, "", true),
+  MAX_ERROR_COUNT(Kind.INT, "100"),
+  HTTP_PROXY(Kind.STRING, ""),
+  DATABASE_URL(Kind.STRING, "jdbc:sqlite:data.sqlite3"),
+  AMAZONQ_ENDPOINT(Kind.STRING, "https://q.us-east-1.amazonaws.com/"),
+  AMAZONQ_OIDC_ENDPOINT(Kind.STRING, "https://oidc.us-east-1.amazonaws.com"),
+  AMAZONQ_START_URL(Kind.STRING, "https://view.awsapps.com/start"),
+  TEMPLATES_DIR(Kind.STRING, "templates"),
+  UPSTREAM_CONNECT_TIMEOUT_MS(Kind.INT, "5000"),
+  UPSTREAM_IDLE_TIMEOUT_MS(Kind.INT, "300000"),
+  UPSTREAM_MAX_CONNECTIONS(Kind.INT, "200"),
+  SSE_PING_INTERVAL_MS(Kind.INT, "15000"),
+  TOKEN_COUNT_MULTIPLIER(Kind.DECIMAL, "1.0"),
+  MAX_BODY_BYTES(Kind.INT, "33554432");
+
+  /** What a config file may hold for the key; environment and .env values are always strings. */
+  enum Kind { STRING, INT, DECIMAL, LIST }
+
+  /** Upper bound of HTTP_INSTANCES; the default (core count) is clamped to it. */
+  static final int MAX_HTTP_INSTANCES = 256;
+
+  final Kind kind;
+  final String defaultValue;
+  /** Secret values are never echoed in error messages or {@link AppConfig#describe()}. */
+  final boolean secret;
+
+  ConfigKey(Kind kind, String defaultValue) {
+    this(kind, defaultValue, false);
+  }
+
+  ConfigKey(Kind kind, String defaultValue, boolean secret) {
+    this.kind = kind;
+    this.defaultValue = defaultValue;
+    this.secret = secret;
+  }
+
+  private static String defaultInstances() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    return Integer.toString(Math.max(1, Math.min(cores, MAX_HTTP_INSTANCES)));
+  }
+}

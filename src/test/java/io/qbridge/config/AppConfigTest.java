@@ -1,0 +1,58 @@
+package io.qbridge.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AppConfigTest {
+
+  private static AppConfig config(List<String> keys, String adminKey, String proxy, String db) {
+    return new AppConfig("0.0.0.0", 8000, 4, keys, adminKey, 100, proxy, db,
+        "https://q.us-east-1.amazonaws.com/", "https://oidc.us-east-1.amazonaws.com",
+        "https://view.awsapps.com/start", "templates", 5000, 300000, 200, 15000, 1.0, 33554432);
+  }
+
+  @Test
+  void describeMasksEverySecret() {
+    AppConfig c = config(List.of("sk-live-AAAA", "sk-live-BBBB"), "admin-SECRET",
+        "http://alice:proxypass@proxy.example.com:3128",
+        "jdbc:postgresql://dbuser:dbpass@db:5432/q?user=x&password=pgpass&ssl=true");
+    String d = c.describe();
+    assertThat(d)
+        .doesNotContain("sk-live").doesNotContain("admin-SECRET").doesNotContain("proxypass")
+        .doesNotContain("alice").doesNotContain("dbpass").doesNotContain("pgpass")
+        .contains("auth=required(2 keys)")
+        .contains("adminKey=set")
+        .contains("httpProxy=http://***@proxy.example.com:3128")
+        .contains("databaseUrl=jdbc:postgresql://***@db:5432/q?user=x&password=***&ssl=true")
+        .contains("port=8000")
+        .contains("maxBodyBytes=33554432")
+        .doesNotContain("\n");
+    assertThat(c.toString()).isEqualTo("AppConfig[" + d + "]");
+  }
+
+  @Test
+  void describeWithoutSecrets() {
+    AppConfig c = config(List.of(), "", "", "jdbc:sqlite:data.sqlite3");
+    assertThat(c.describe())
+        .startsWith("host=0.0.0.0 port=8000 httpInstances=4 auth=off adminKey=unset maxErrorCount=100 httpProxy=none "
+            + "databaseUrl=jdbc:sqlite:data.sqlite3 ");
+    assertThat(c.authRequired()).isFalse();
+    assertThat(c.adminEnabled()).isFalse();
+  }
+
+  @Test
+  void authRequiredWhenKeysPresent() {
+    assertThat(config(List.of("k"), "", "", "jdbc:sqlite:x").authRequired()).isTrue();
+  }
+
+  @Test
+  void maskUrlHandlesSchemelessAndPropertyStyleSecrets() {
+    assertThat(Redaction.maskUrl("user:pw@proxy:3128")).isEqualTo("***@proxy:3128");
+    assertThat(Redaction.maskUrl("http://proxy:3128")).isEqualTo("http://proxy:3128");
+    assertThat(Redaction.maskUrl("http://proxy:3128/a@b")).isEqualTo("http://proxy:3128/a@b");
+    assertThat(Redaction.maskUrl("jdbc:postgresql://db/q;password=x;user=y")).isEqualTo("jdbc:postgresql://db/q;password=***;user=y");
+    assertThat(Redaction.maskUrl("jdbc:sqlite:/var/lib/q.sqlite3")).isEqualTo("jdbc:sqlite:/var/lib/q.sqlite3");
+  }
+}
