@@ -28,6 +28,7 @@ import java.util.List;
  * @param pingIntervalMs           SSE_PING_INTERVAL_MS: keep-alive interval while upstream is silent
  * @param tokenCountMultiplier     TOKEN_COUNT_MULTIPLIER: factor applied to local token estimates
  * @param maxBodyBytes             MAX_BODY_BYTES: largest accepted request body
+ * @param contextTokenLimit        CONTEXT_TOKEN_LIMIT: local prompt-size check in estimated tokens, 0 = off
  */
 public record AppConfig(
     String host,
@@ -47,7 +48,8 @@ public record AppConfig(
     int upstreamMaxConnections,
     int pingIntervalMs,
     double tokenCountMultiplier,
-    int maxBodyBytes) {
+    int maxBodyBytes,
+    int contextTokenLimit) {
 
   public AppConfig {
     apiKeys = List.copyOf(apiKeys);

@@ -26,7 +26,8 @@ enum ConfigKey {
   UPSTREAM_MAX_CONNECTIONS(Kind.INT, "200"),
   SSE_PING_INTERVAL_MS(Kind.INT, "15000"),
   TOKEN_COUNT_MULTIPLIER(Kind.DECIMAL, "1.0"),
-  MAX_BODY_BYTES(Kind.INT, "33554432");
+  MAX_BODY_BYTES(Kind.INT, "33554432"),
+  CONTEXT_TOKEN_LIMIT(Kind.INT, "200000");
 
   /** What a config file may hold for the key; environment and .env values are always strings. */
   enum Kind { STRING, INT, DECIMAL, LIST }

@@ -384,12 +384,13 @@ public final class ConfigLoader {
       double multiplier = positiveFinite(ConfigKey.TOKEN_COUNT_MULTIPLIER);
       int maxBodyBytes = integer(ConfigKey.MAX_BODY_BYTES, KIB, 512 * MIB,
           "must be between 1024 (1 KiB) and 536870912 (512 MiB)");
+      int contextTokenLimit = integer(ConfigKey.CONTEXT_TOKEN_LIMIT, 0, Integer.MAX_VALUE, null);
       if (!problems.isEmpty()) {
         return null;
       }
       return new AppConfig(host, port, httpInstances, apiKeys, adminKey == null ? "" : adminKey, maxErrorCount,
           httpProxy, databaseUrl, amazonqEndpoint, oidcEndpoint, startUrl, templatesDir, connectTimeout,
-          idleTimeout, maxConnections, pingInterval, multiplier, maxBodyBytes);
+          idleTimeout, maxConnections, pingInterval, multiplier, maxBodyBytes, contextTokenLimit);
     }
 
     /** The value as trimmed text, or null (problem added) when the file holds a wrong type. */

@@ -1,6 +1,7 @@
 package io.qbridge.http;
 
 import io.qbridge.account.AccountPoolClient;
+import io.qbridge.api.anthropic.CountTokensHandler;
 import io.qbridge.api.anthropic.MessagesHandler;
 import io.qbridge.config.AppConfig;
 import io.qbridge.convert.AmazonQRequestBuilder;
@@ -73,7 +74,9 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/healthz").handler(new HealthHandler(pool));
 
     ApiKeyAuth anthropicAuth = new ApiKeyAuth(config.apiKeys(), ErrorShape.ANTHROPIC);
-    router.post("/v1/messages").handler(anthropicAuth).handler(new MessagesHandler(builder, tokens, exchange));
+    router.post("/v1/messages").handler(anthropicAuth)
+        .handler(new MessagesHandler(builder, tokens, exchange, config.contextTokenLimit()));
+    router.post("/v1/messages/count_tokens").handler(anthropicAuth).handler(new CountTokensHandler(tokens));
     router.route("/v1/messages*").failureHandler(new FailureHandler(ErrorShape.ANTHROPIC));
 
     router.route("/v2/*").handler(new AdminKeyAuth(config.adminKey()));

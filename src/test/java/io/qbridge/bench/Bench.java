@@ -48,7 +48,7 @@ public final class Bench {
     emu.setDefaultScenario(Scenario.text(parts));
 
     Path dir = Files.createTempDirectory("qbridge-bench");
-    AppConfig config = TestGateway.config(emu, dir);
+    AppConfig config = TestGateway.config(vertx, emu, dir, java.util.Map.of());
     QBridge app = QBridge.deploy(vertx, config).await();
     HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(concurrency));

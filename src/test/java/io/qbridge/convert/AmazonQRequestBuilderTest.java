@@ -23,7 +23,7 @@ class AmazonQRequestBuilderTest {
         {"model":"claude-sonnet-4-5-20250929","stream":true,"system":"Be brief.",
          "tools":[{"name":"get_weather","description":"Weather","input_schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}}],
          "messages":[{"role":"user","content":"Weather in Paris?"}]}""");
-    JsonObject q = BUILDER.build(ClaudeRequestParser.parse(claude));
+    JsonObject q = BUILDER.build(ClaudeRequestParser.parse(claude)).body();
     JsonObject state = q.getJsonObject("conversationState");
     assertThat(state.getString("conversationId")).matches("[0-9a-f-]{36}");
     assertThat(state.getString("chatTriggerType")).isEqualTo("MANUAL");
@@ -45,7 +45,7 @@ class AmazonQRequestBuilderTest {
          "messages":[{"role":"user","content":"Weather in Paris?"},
            {"role":"assistant","content":[{"type":"text","text":"Checking."},{"type":"tool_use","id":"T","name":"get_weather","input":{"city":"Paris"}}]},
            {"role":"user","content":[{"type":"tool_result","tool_use_id":"T","content":"18°C"}]}]}""");
-    JsonObject state = BUILDER.build(ClaudeRequestParser.parse(claude)).getJsonObject("conversationState");
+    JsonObject state = BUILDER.build(ClaudeRequestParser.parse(claude)).body().getJsonObject("conversationState");
     JsonArray history = state.getJsonArray("history");
     assertThat(history).hasSize(2);
     assertThat(history.getJsonObject(0).getJsonObject("userInputMessage").getString("content")).isEqualTo("Weather in Paris?");
@@ -67,7 +67,7 @@ class AmazonQRequestBuilderTest {
           {"role":"user","content":"one"},{"role":"user","content":"two"},
           {"role":"assistant","content":"A"},{"role":"assistant","content":"B"},
           {"role":"user","content":[{"type":"text","text":"three"}]}]}""");
-    JsonArray history = BUILDER.build(ClaudeRequestParser.parse(claude)).getJsonObject("conversationState").getJsonArray("history");
+    JsonArray history = BUILDER.build(ClaudeRequestParser.parse(claude)).body().getJsonObject("conversationState").getJsonArray("history");
     assertThat(history).hasSize(2);
     assertThat(history.getJsonObject(0).getJsonObject("userInputMessage").getString("content")).isEqualTo("one\n\ntwo");
     assertThat(history.getJsonObject(0).getJsonObject("userInputMessage").containsKey("modelId")).isFalse();
@@ -79,7 +79,7 @@ class AmazonQRequestBuilderTest {
     JsonObject claude = new JsonObject("""
         {"model":"claude-sonnet-4.5","messages":[
           {"role":"assistant","content":"hello"},{"role":"user","content":"hi"},{"role":"assistant","content":"prefill"}]}""");
-    JsonObject state = BUILDER.build(ClaudeRequestParser.parse(claude)).getJsonObject("conversationState");
+    JsonObject state = BUILDER.build(ClaudeRequestParser.parse(claude)).body().getJsonObject("conversationState");
     JsonArray history = state.getJsonArray("history");
     assertThat(history).hasSize(4);
     assertThat(history.getJsonObject(0).getJsonObject("userInputMessage").getString("content"))
@@ -94,7 +94,7 @@ class AmazonQRequestBuilderTest {
     JsonObject claude = new JsonObject("""
         {"model":"claude-sonnet-4.5","system":[{"type":"text","text":"A","cache_control":{"type":"ephemeral"}},{"type":"text","text":"B"}],
          "messages":[{"role":"user","content":"q"},{"role":"system","content":"C"}]}""");
-    String content = BUILDER.build(ClaudeRequestParser.parse(claude)).getJsonObject("conversationState")
+    String content = BUILDER.build(ClaudeRequestParser.parse(claude)).body().getJsonObject("conversationState")
         .getJsonObject("currentMessage").getJsonObject("userInputMessage").getString("content");
     assertThat(content).startsWith("--- SYSTEM PROMPT BEGIN ---\nA\nB\nC\n--- SYSTEM PROMPT END ---\n\n");
   }

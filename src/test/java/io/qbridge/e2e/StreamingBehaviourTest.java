@@ -107,10 +107,7 @@ class StreamingBehaviourTest {
 
   @Test
   void silentUpstreamGetsPings(Vertx vertx) {
-    gw = TestGateway.start(vertx, dir, c -> new io.qbridge.config.AppConfig(c.host(), c.port(), c.httpInstances(), c.apiKeys(),
-        c.adminKey(), c.maxErrorCount(), c.httpProxy(), c.databaseUrl(), c.amazonqEndpoint(), c.oidcEndpoint(), c.startUrl(),
-        c.templatesDir(), c.upstreamConnectTimeoutMs(), c.upstreamIdleTimeoutMs(), c.upstreamMaxConnections(), 200,
-        c.tokenCountMultiplier(), c.maxBodyBytes()));
+    gw = TestGateway.start(vertx, dir, java.util.Map.of("SSE_PING_INTERVAL_MS", "200"));
     gw.addAccount();
     gw.emulator.enqueue(Scenario.builder().text("before").silence(1200).text(" after").build());
     TestGateway.Response r = gw.postJson("/v1/messages", MessagesEndToEndTest.body(true));
@@ -134,10 +131,7 @@ class StreamingBehaviourTest {
 
   @Test
   void apiKeysAreChecked(Vertx vertx) {
-    gw = TestGateway.start(vertx, dir, c -> new io.qbridge.config.AppConfig(c.host(), c.port(), c.httpInstances(),
-        List.of("k1", "k2"), c.adminKey(), c.maxErrorCount(), c.httpProxy(), c.databaseUrl(), c.amazonqEndpoint(),
-        c.oidcEndpoint(), c.startUrl(), c.templatesDir(), c.upstreamConnectTimeoutMs(), c.upstreamIdleTimeoutMs(),
-        c.upstreamMaxConnections(), c.pingIntervalMs(), c.tokenCountMultiplier(), c.maxBodyBytes()));
+    gw = TestGateway.start(vertx, dir, java.util.Map.of("OPENAI_KEYS", "k1,k2"));
     gw.addAccount();
     TestGateway.Response none = gw.postJson("/v1/messages", MessagesEndToEndTest.body(false));
     assertThat(none.status()).isEqualTo(401);

@@ -13,8 +13,9 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.function.UnaryOperator;
+import io.qbridge.config.ConfigLoader;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The real qbridge on port 0 in front of the Amazon Q emulator, with a temp-file SQLite store.
@@ -36,21 +37,33 @@ public final class TestGateway {
     this.http = vertx.createHttpClient();
   }
 
-  public static AppConfig config(AmazonQEmulator emu, Path dir) {
-    return new AppConfig("127.0.0.1", 0, 1, List.of(), "", 100, "",
-        "jdbc:sqlite:" + dir.resolve("test.sqlite3"),
-        emu.chatEndpoint(), emu.oidcEndpoint(), "https://view.awsapps.com/start", "templates",
-        2000, 10_000, 50, 15_000, 1.0, 32 * 1024 * 1024);
+  /**
+   * The configuration a test gateway runs with, loaded through the real {@link ConfigLoader} from
+   * environment-style settings: upstream URLs point at the emulator, the store is a temp file.
+   */
+  public static AppConfig config(Vertx vertx, AmazonQEmulator emu, Path dir, Map<String, String> overrides) {
+    Map<String, String> env = new HashMap<>();
+    env.put("HOST", "127.0.0.1");
+    env.put("PORT", "0");
+    env.put("HTTP_INSTANCES", "1");
+    env.put("DATABASE_URL", "jdbc:sqlite:" + dir.resolve("test.sqlite3"));
+    env.put("AMAZONQ_ENDPOINT", emu.chatEndpoint());
+    env.put("AMAZONQ_OIDC_ENDPOINT", emu.oidcEndpoint());
+    env.put("UPSTREAM_CONNECT_TIMEOUT_MS", "2000");
+    env.put("UPSTREAM_IDLE_TIMEOUT_MS", "10000");
+    env.put("TEMPLATES_DIR", Path.of("templates").toAbsolutePath().toString());
+    env.putAll(overrides);
+    return ConfigLoader.load(vertx, dir, env).await();
   }
 
   public static TestGateway start(Vertx vertx, Path dir) {
-    return start(vertx, dir, c -> c);
+    return start(vertx, dir, Map.of());
   }
 
-  /** Starts emulator + qbridge; {@code tweak} adjusts the config (keys, ping interval, ...). */
-  public static TestGateway start(Vertx vertx, Path dir, UnaryOperator<AppConfig> tweak) {
+  /** Starts emulator + qbridge; {@code env} overrides settings by their environment names. */
+  public static TestGateway start(Vertx vertx, Path dir, Map<String, String> env) {
     AmazonQEmulator emu = AmazonQEmulator.start(vertx).await();
-    AppConfig config = tweak.apply(config(emu, dir));
+    AppConfig config = config(vertx, emu, dir, env);
     QBridge app = QBridge.deploy(vertx, config).await();
     return new TestGateway(vertx, emu, app, config);
   }

@@ -56,8 +56,9 @@ public final class ClaudeRequestParser {
       }
     }
     if (out.isEmpty()) throw bad("messages: at least one user or assistant message is required");
+    Object thinking = body.getValue("thinking");
     return new Conversation(model, ModelMapper.toQModel(model), system.toString(), out, tools(body.getValue("tools")),
-        thinkingRequested(body.getValue("thinking")));
+        thinkingRequested(thinking), thinkingBudget(thinking));
   }
 
   /** Thinking is on for {@code true}, {@code "enabled"}, {@code {type: enabled|adaptive}}, {@code {enabled:true}} or a positive budget (§6.6). */
@@ -72,6 +73,12 @@ public final class ClaudeRequestParser {
       return o.getValue("budget_tokens") instanceof Number n && n.doubleValue() > 0;
     }
     return false;
+  }
+
+  /** {@code budget_tokens} when given, else 0 (the builder's default length). */
+  static int thinkingBudget(Object t) {
+    if (t instanceof JsonObject o && o.getValue("budget_tokens") instanceof Number n && n.intValue() > 0) return n.intValue();
+    return 0;
   }
 
   private static String systemText(Object system) {

@@ -1,6 +1,7 @@
 package io.qbridge.api.anthropic;
 
 import io.qbridge.convert.TokenCounter;
+import io.qbridge.convert.ToolNames;
 import io.qbridge.relay.ResponseWriter;
 import io.qbridge.relay.Sse;
 import io.qbridge.upstream.QEvent;
@@ -16,11 +17,11 @@ final class ClaudeResponseWriter implements ResponseWriter {
   private final ClaudeMessageAccumulator accumulator;
 
   ClaudeResponseWriter(HttpServerResponse response, boolean streaming, String messageId, String model,
-                       int inputTokens, TokenCounter tokens, boolean thinking) {
+                       int inputTokens, TokenCounter tokens, boolean thinking, ToolNames toolNames) {
     this.response = response;
     this.streaming = streaming;
     this.accumulator = streaming ? null : new ClaudeMessageAccumulator();
-    this.translator = new ClaudeTranslator(messageId, model, inputTokens, tokens, thinking,
+    this.translator = new ClaudeTranslator(messageId, model, inputTokens, tokens, thinking, toolNames,
         streaming ? (event, data) -> response.write(Sse.event(event, data)) : accumulator);
     if (!streaming) translator.start();
   }

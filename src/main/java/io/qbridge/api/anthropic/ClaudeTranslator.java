@@ -2,6 +2,7 @@ package io.qbridge.api.anthropic;
 
 import io.qbridge.convert.ThinkingSplitter;
 import io.qbridge.convert.TokenCounter;
+import io.qbridge.convert.ToolNames;
 import io.qbridge.upstream.QEvent;
 import io.qbridge.upstream.UpstreamError;
 import io.vertx.core.json.JsonObject;
@@ -28,6 +29,7 @@ final class ClaudeTranslator {
   private final int inputTokens;
   private final TokenCounter tokens;
   private final BiConsumer<String, JsonObject> sink;
+  private final ToolNames toolNames;
 
   private int index = -1;
   private Block open = Block.NONE;
@@ -42,12 +44,13 @@ final class ClaudeTranslator {
   private boolean truncated;
 
   ClaudeTranslator(String messageId, String model, int inputTokens, TokenCounter tokens, BiConsumer<String, JsonObject> sink) {
-    this(messageId, model, inputTokens, tokens, false, sink);
+    this(messageId, model, inputTokens, tokens, false, ToolNames.none(), sink);
   }
 
   /** @param thinking whether the client asked for thinking: only then do tags become thinking blocks */
   ClaudeTranslator(String messageId, String model, int inputTokens, TokenCounter tokens, boolean thinking,
-                   BiConsumer<String, JsonObject> sink) {
+                   ToolNames toolNames, BiConsumer<String, JsonObject> sink) {
+    this.toolNames = toolNames;
     this.messageId = messageId;
     this.model = model;
     this.inputTokens = inputTokens;
@@ -115,7 +118,7 @@ final class ClaudeTranslator {
       openToolId = id;
       anyTool = true;
       openBlock(Block.TOOL, new JsonObject().put("type", "tool_use").put("id", id)
-          .put("name", u.name() == null ? "" : u.name()).put("input", new JsonObject()));
+          .put("name", u.name() == null ? "" : toolNames.toClient(u.name())).put("input", new JsonObject()));
     }
     content = true;
     if (u.input() != null && !u.input().isEmpty()) {

@@ -3,7 +3,9 @@ package io.qbridge.api.anthropic;
 import io.qbridge.convert.AmazonQRequestBuilder;
 import io.qbridge.convert.Conversation;
 import io.qbridge.convert.InputTokenEstimator;
+import io.qbridge.convert.QRequest;
 import io.qbridge.convert.TokenCounter;
+import io.qbridge.error.GatewayException;
 import io.qbridge.http.Bodies;
 import io.qbridge.http.ChatExchange;
 import io.vertx.core.Handler;
@@ -17,22 +19,29 @@ public final class MessagesHandler implements Handler<RoutingContext> {
   private final AmazonQRequestBuilder builder;
   private final TokenCounter tokens;
   private final ChatExchange exchange;
+  private final int contextTokenLimit;
 
-  public MessagesHandler(AmazonQRequestBuilder builder, TokenCounter tokens, ChatExchange exchange) {
+  /** @param contextTokenLimit local prompt-size limit in estimated tokens, 0 = no local check */
+  public MessagesHandler(AmazonQRequestBuilder builder, TokenCounter tokens, ChatExchange exchange, int contextTokenLimit) {
     this.builder = builder;
     this.tokens = tokens;
     this.exchange = exchange;
+    this.contextTokenLimit = contextTokenLimit;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     JsonObject body = Bodies.jsonObject(ctx);
     Conversation conversation = ClaudeRequestParser.parse(body);
-    JsonObject qRequest = builder.build(conversation);
     int inputTokens = InputTokenEstimator.estimate(conversation, tokens);
+    if (contextTokenLimit > 0 && inputTokens > contextTokenLimit) {
+      // Anthropic's own wording, which Claude Code and others recognise and answer by compacting
+      throw GatewayException.badRequest("prompt is too long: " + inputTokens + " tokens > " + contextTokenLimit + " maximum");
+    }
+    QRequest qRequest = builder.build(conversation);
     boolean stream = Boolean.TRUE.equals(body.getValue("stream"));
     String messageId = "msg_" + UUID.randomUUID().toString().replace("-", "");
-    exchange.run(ctx, qRequest, () -> new ClaudeResponseWriter(ctx.response(), stream, messageId,
-        conversation.clientModel(), inputTokens, tokens, conversation.thinking()));
+    exchange.run(ctx, qRequest.body(), () -> new ClaudeResponseWriter(ctx.response(), stream, messageId,
+        conversation.clientModel(), inputTokens, tokens, conversation.thinking(), qRequest.toolNames()));
   }
 }
