@@ -58,6 +58,8 @@ public final class EventStreamDecoder {
    * Largest accepted {@code total_length}: 16 MiB for the whole frame (prelude, headers, payload
    * and CRC). Amazon Q frames are small JSON events; the 16 MiB bound is the one the peers that
    * verify framing (kiro.rs, kiro2api) use for frames and buffers, per protocol doc §3.1/§11.
+   * (aws-eventstream-java allows 24 MiB payload + 128 KiB headers; nothing Q sends comes near
+   * either bound, and the smaller one caps what a misbehaving upstream can make us hold.)
    */
   public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
@@ -193,10 +195,8 @@ public final class EventStreamDecoder {
       if (partialFrameLength < 0) {
         // Prelude just completed: validate before accepting a single body byte.
         partialFrameLength = checkPrelude(partial, 0);
-        if (partialFrameLength > PRELUDE_LENGTH) {
-          Buffer sized = Buffer.buffer(Math.min(partialFrameLength, PREALLOCATE_LIMIT));
-          partial = sized.appendBuffer(partial);
-        }
+        // the 12-byte buffer would otherwise regrow in small steps while the body streams in
+        partial = Buffer.buffer(Math.min(partialFrameLength, PREALLOCATE_LIMIT)).appendBuffer(partial);
       } else {
         Buffer frame = partial;
         int frameLength = partialFrameLength;
