@@ -17,9 +17,17 @@ public final class Addresses {
   public static final String ACCOUNTS_GET = "accounts.get";
   public static final String ACCOUNTS_UPDATE = "accounts.update";
   public static final String ACCOUNTS_DELETE = "accounts.delete";
-  /** Health of the store: {@code {"db":true,"enabledAccounts":n}}. */
+  /** Health of the store: {@code {"db":true,"enabledAccounts":n,"activeLeases":n}}. */
   public static final String ACCOUNTS_HEALTH = "accounts.health";
 
-  /** OIDC refresh_token grant, served by the upstream verticle. */
+  /**
+   * OIDC refresh_token grant, served by the upstream verticle. Request
+   * {@code {accountId, clientId, clientSecret, refreshToken}}; reply
+   * {@code {accessToken, refreshToken?, expiresIn}} (refreshToken absent = keep the old one,
+   * expiresIn in seconds, default 3600). Fail with {@link BusFailure#INVALID_GRANT} when the OIDC
+   * server answers {@code invalid_grant} (the account pool then disables the account), with
+   * {@link BusFailure#REFRESH_FAILED} otherwise. Answer within 20 s (the pool's request timeout):
+   * a later answer is lost, and with it a rotated refresh token.
+   */
   public static final String UPSTREAM_TOKEN_REFRESH = "upstream.token.refresh";
 }

@@ -1,0 +1,73 @@
+package io.qbridge.account;
+
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Persistence of {@link Account}s (q2api's {@code accounts} table). Obtained, already opened and
+ * migrated, from {@link AccountStores#create}.
+ *
+ * <p>Contract: every method returns a future completed on the caller's context; failures are
+ * {@link StoreException}s. Counter updates ({@link #recordSuccess}, {@link #recordFailure},
+ * {@link #markRefreshFailed}) are single atomic SQL statements, never read-modify-write in Java,
+ * so concurrent callers never lose an increment. Methods that change a row also set
+ * {@code updated_at}. Methods addressing a row by id that does not exist are no-ops (update and
+ * delete report it). Only {@link AccountPoolVerticle} uses a store.
+ */
+public interface AccountStore {
+
+  /** Inserts a new row; the account is returned as stored. */
+  Future<Account> insert(Account account);
+
+  /** All rows, newest first ({@code created_at DESC}). */
+  Future<List<Account>> findAll();
+
+  Future<Optional<Account>> findById(String id);
+
+  /** Enabled rows, newest first. */
+  Future<List<Account>> findEnabled();
+
+  /**
+   * Up to {@code limit} distinct enabled accounts holding a refresh or access token, in random
+   * order (the lease policy: a uniformly random pick, retried on the next ones).
+   */
+  Future<List<Account>> findLeaseCandidates(int limit);
+
+  /** Applies a patch (see {@link AccountPatch} for side effects); empty if the id is unknown. */
+  Future<Optional<Account>> update(String id, AccountPatch patch);
+
+  /** Deletes a row; {@code false} if the id is unknown. */
+  Future<Boolean> delete(String id);
+
+  /** {@code success_count + 1}, {@code error_count = 0}. */
+  Future<Void> recordSuccess(String id);
+
+  /**
+   * {@code error_count + 1}; when the new count reaches {@code maxErrorCount} the account is
+   * disabled with {@code other.disabledReason = "max_error_count"}.
+   */
+  Future<Void> recordFailure(String id, int maxErrorCount);
+
+  /** Stores a refresh result; a null {@code refreshToken} keeps the current one. */
+  Future<Void> saveTokens(String id, String accessToken, String refreshToken, Instant expiresAt,
+      Instant refreshTime, RefreshStatus status);
+
+  /**
+   * A failed refresh: {@code last_refresh_time = at}, {@code last_refresh_status = failed}, and one
+   * failure counted exactly like {@link #recordFailure}.
+   */
+  Future<Void> markRefreshFailed(String id, Instant at, int maxErrorCount);
+
+  /** {@code enabled = 0}, and {@code disabledReason}/{@code disabledAt} merged into {@code other}. */
+  Future<Void> disable(String id, String reason, Instant at);
+
+  Future<Integer> countEnabled();
+
+  /** Succeeds when the database answers a trivial query. */
+  Future<Void> ping();
+
+  /** Releases the connections. */
+  Future<Void> close();
+}
