@@ -105,8 +105,11 @@ public final class ConfigLoader {
     return vertx.executeBlocking(() -> resolve(workDir, env));
   }
 
-  /** Synchronous core of {@link #load}: blocking file I/O, throws {@link ConfigException}. */
-  static AppConfig resolve(Path workDir, Map<String, String> env) {
+  /**
+   * Synchronous core of {@link #load}: blocking file I/O, throws {@link ConfigException}. Public
+   * for tools and tests that build a config from settings without a Vert.x instance.
+   */
+  public static AppConfig resolve(Path workDir, Map<String, String> env) {
     List<String> problems = new ArrayList<>();
     Map<String, Raw> dotEnv = readDotEnv(workDir.resolve(DOTENV), problems);
     Map<String, Raw> environment = readEnvironment(env);

@@ -21,10 +21,14 @@ public final class AccountTestSupport {
     return "jdbc:sqlite:" + dir.resolve("accounts.sqlite3");
   }
 
+  /** A config through the real loader (an empty folder stands in for conf/ and .env). */
   public static AppConfig config(String databaseUrl, int maxErrorCount) {
-    return new AppConfig("127.0.0.1", 0, 1, List.of(), "", maxErrorCount, "", databaseUrl,
-        "http://127.0.0.1:9/generateAssistantResponse", "http://127.0.0.1:9", "https://view.awsapps.com/start",
-        "templates", 1_000, 5_000, 4, 15_000, 1.0, 1 << 20);
+    Path empty = Path.of("target", "no-config");
+    return io.qbridge.config.ConfigLoader.resolve(empty, java.util.Map.of(
+        "HOST", "127.0.0.1", "PORT", "0", "HTTP_INSTANCES", "1", "MAX_ERROR_COUNT", Integer.toString(maxErrorCount),
+        "DATABASE_URL", databaseUrl, "AMAZONQ_ENDPOINT", "http://127.0.0.1:9/generateAssistantResponse",
+        "AMAZONQ_OIDC_ENDPOINT", "http://127.0.0.1:9", "UPSTREAM_CONNECT_TIMEOUT_MS", "1000",
+        "UPSTREAM_IDLE_TIMEOUT_MS", "5000", "MAX_BODY_BYTES", Integer.toString(1 << 20)));
   }
 
   public static AppConfig config(Path dir, int maxErrorCount) {

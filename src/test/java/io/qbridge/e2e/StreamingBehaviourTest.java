@@ -84,6 +84,7 @@ class StreamingBehaviourTest {
     HttpClientResponse resp = gw.openStream("/v1/messages", MessagesEndToEndTest.body(true)).await();
     var firstBytes = io.vertx.core.Promise.<Void>promise();
     resp.handler(b -> firstBytes.tryComplete());
+    resp.resume();
     firstBytes.future().await(5, TimeUnit.SECONDS);
     var closed = gw.emulator.nextStreamClosedByPeer();
     long t0 = System.nanoTime();

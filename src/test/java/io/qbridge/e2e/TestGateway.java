@@ -85,31 +85,50 @@ public final class TestGateway {
     public JsonObject json() { return new JsonObject(body); }
   }
 
+  /**
+   * Runs a client exchange on a Vert.x context and waits for it. Chaining from the test thread
+   * races: a callback attached after the response arrived runs on the test thread, and
+   * {@code body()} called then misses bytes already delivered, so the call would never finish.
+   */
+  private <T> Future<T> onContext(java.util.function.Supplier<Future<T>> op) {
+    io.vertx.core.Promise<T> p = io.vertx.core.Promise.promise();
+    vertx.runOnContext(v -> op.get().onComplete(p));
+    return p.future();
+  }
+
+  private Response exchange(RequestOptions o, Buffer body) {
+    Future<Response> f = onContext(() -> http.request(o)
+        .compose(req -> body == null ? req.send() : req.send(body))
+        .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b))));
+    try {
+      return f.await(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("no complete response within 30 s for " + o.getMethod() + " " + o.getURI());
+    }
+  }
+
   /** One plain request, body read fully. */
   public Response request(HttpMethod method, String path, Buffer body, String contentType) {
     RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(app.port()).setURI(path);
     if (contentType != null) o.putHeader("content-type", contentType);
-    return http.request(o)
-        .compose(req -> body == null ? req.send() : req.send(body))
-        .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b)))
-        .await();
+    return exchange(o, body);
   }
 
   public Response postJson(String path, JsonObject body, String... headers) {
     RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(app.port()).setURI(path)
         .putHeader("content-type", "application/json");
     for (int i = 0; i + 1 < headers.length; i += 2) o.putHeader(headers[i], headers[i + 1]);
-    return http.request(o)
-        .compose(req -> req.send(body.toBuffer()))
-        .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b)))
-        .await();
+    return exchange(o, body.toBuffer());
   }
 
-  /** Opens a streaming request and hands back the response without reading it. */
+  /** Opens a streaming request and hands back the response <em>paused</em>; the test resumes it. */
   public Future<HttpClientResponse> openStream(String path, JsonObject body) {
     RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(app.port()).setURI(path)
         .putHeader("content-type", "application/json");
-    return http.request(o).compose(req -> req.send(body.toBuffer()));
+    return onContext(() -> http.request(o).compose(req -> req.send(body.toBuffer())).map(resp -> {
+      resp.pause();
+      return resp;
+    }));
   }
 
   public void close() {
