@@ -11,13 +11,24 @@ import java.util.List;
  * them) so that typos such as {@code refresh_token} do not silently lose data.
  */
 final class AccountRequests {
-  static final List<String> CREATE_FIELDS =
+  static final List<String> PATCH_FIELDS =
       List.of("label", "clientId", "clientSecret", "refreshToken", "accessToken", "other", "enabled");
-  static final List<String> PATCH_FIELDS = CREATE_FIELDS;
+  /**
+   * The patch fields plus the token bookkeeping of a caller that has just obtained the tokens
+   * (device login): {@code expires_at} and {@code last_refresh_status}, spelled as the account JSON
+   * returns them.
+   */
+  static final List<String> CREATE_FIELDS = List.of("label", "clientId", "clientSecret", "refreshToken",
+      "accessToken", "other", "enabled", "expires_at", "last_refresh_status");
 
   private AccountRequests() {}
 
-  /** A new account from {@code {label?, clientId, clientSecret, refreshToken, accessToken?, other?, enabled?}}. */
+  /**
+   * A new account from {@code {label?, clientId, clientSecret, refreshToken, accessToken?, other?,
+   * enabled?, expires_at?, last_refresh_status?}}. {@code expires_at} is an ISO-8601 instant (expiry
+   * of {@code accessToken}); {@code last_refresh_status} other than {@code never} also sets
+   * {@code last_refresh_time} to {@code now} (the tokens were just obtained).
+   */
   static Account parseCreate(JsonObject body, String id, Instant now) {
     rejectUnknown(body, CREATE_FIELDS);
     String label = optionalString(body, "label");
@@ -27,8 +38,11 @@ final class AccountRequests {
     String accessToken = optionalString(body, "accessToken");
     JsonObject other = optionalObject(body, "other");
     boolean enabled = !body.containsKey("enabled") || requiredBoolean(body, "enabled");
+    Instant expiresAt = optionalInstant(body, "expires_at");
+    RefreshStatus refreshStatus = optionalRefreshStatus(body, "last_refresh_status");
+    Instant lastRefreshTime = refreshStatus == RefreshStatus.NEVER ? null : now;
     return new Account(id, label, clientId, clientSecret, refreshToken, Account.isBlank(accessToken) ? null : accessToken,
-        other, null, RefreshStatus.NEVER, now, now, enabled, 0, 0, null);
+        other, lastRefreshTime, refreshStatus, now, now, enabled, 0, 0, expiresAt);
   }
 
   /** A patch from any subset of the create fields; {@code label}, {@code accessToken}, {@code other} may be null. */
@@ -73,6 +87,23 @@ final class AccountRequests {
     Object v = body.getValue(field);
     if (v == null || v instanceof JsonObject) return (JsonObject) v;
     throw PoolFailure.badRequest("Field '" + field + "' must be a JSON object or null, got " + typeOf(v));
+  }
+
+  private static Instant optionalInstant(JsonObject body, String field) {
+    Object v = body.getValue(field);
+    if (v == null) return null;
+    Instant parsed = v instanceof String s ? UtcTimes.parse(s) : null;
+    if (parsed == null) throw PoolFailure.badRequest("Field '" + field + "' must be an ISO-8601 time or null");
+    return parsed;
+  }
+
+  private static RefreshStatus optionalRefreshStatus(JsonObject body, String field) {
+    Object v = body.getValue(field);
+    if (v == null) return RefreshStatus.NEVER;
+    for (RefreshStatus s : RefreshStatus.values()) {
+      if (s.wire().equals(v)) return s;
+    }
+    throw PoolFailure.badRequest("Field '" + field + "' must be one of never, success, failed");
   }
 
   private static boolean requiredBoolean(JsonObject body, String field) {

@@ -13,7 +13,8 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Admin REST for accounts, q2api's paths under {@code /v2/accounts}:
  * <pre>
- * POST   /v2/accounts       {label?, clientId, clientSecret, refreshToken, accessToken?, other?, enabled?} → 201 account
+ * POST   /v2/accounts       {label?, clientId, clientSecret, refreshToken, accessToken?, other?, enabled?,
+ *                           expires_at?, last_refresh_status?} → 201 account
  * GET    /v2/accounts       → 200 [account...] newest first
  * GET    /v2/accounts/:id   → 200 account | 404
  * PATCH  /v2/accounts/:id   {any create field} → 200 account | 404
