@@ -29,6 +29,8 @@ import java.util.List;
  * @param tokenCountMultiplier     TOKEN_COUNT_MULTIPLIER: factor applied to local token estimates
  * @param maxBodyBytes             MAX_BODY_BYTES: largest accepted request body
  * @param contextTokenLimit        CONTEXT_TOKEN_LIMIT: local prompt-size check in estimated tokens, 0 = off
+ * @param deviceLoginClaimTimeoutSeconds DEVICE_LOGIN_CLAIM_TIMEOUT_SECONDS: longest wait of one device-login claim
+ * @param deviceLoginRetentionSeconds    DEVICE_LOGIN_RETENTION_SECONDS: how long a finished device login stays readable
  */
 public record AppConfig(
     String host,
@@ -49,7 +51,9 @@ public record AppConfig(
     int pingIntervalMs,
     double tokenCountMultiplier,
     int maxBodyBytes,
-    int contextTokenLimit) {
+    int contextTokenLimit,
+    int deviceLoginClaimTimeoutSeconds,
+    int deviceLoginRetentionSeconds) {
 
   public AppConfig {
     apiKeys = List.copyOf(apiKeys);
@@ -88,7 +92,9 @@ public record AppConfig(
         + " upstreamMaxConnections=" + upstreamMaxConnections
         + " pingIntervalMs=" + pingIntervalMs
         + " tokenCountMultiplier=" + tokenCountMultiplier
-        + " maxBodyBytes=" + maxBodyBytes;
+        + " maxBodyBytes=" + maxBodyBytes
+        + " deviceLoginClaimTimeoutSeconds=" + deviceLoginClaimTimeoutSeconds
+        + " deviceLoginRetentionSeconds=" + deviceLoginRetentionSeconds;
   }
 
   /** Same as {@link #describe()}, so an accidentally logged record never leaks keys. */

@@ -27,7 +27,9 @@ enum ConfigKey {
   SSE_PING_INTERVAL_MS(Kind.INT, "15000"),
   TOKEN_COUNT_MULTIPLIER(Kind.DECIMAL, "1.0"),
   MAX_BODY_BYTES(Kind.INT, "33554432"),
-  CONTEXT_TOKEN_LIMIT(Kind.INT, "200000");
+  CONTEXT_TOKEN_LIMIT(Kind.INT, "200000"),
+  DEVICE_LOGIN_CLAIM_TIMEOUT_SECONDS(Kind.INT, "300"),
+  DEVICE_LOGIN_RETENTION_SECONDS(Kind.INT, "600");
 
   /** What a config file may hold for the key; environment and .env values are always strings. */
   enum Kind { STRING, INT, DECIMAL, LIST }

@@ -388,12 +388,15 @@ public final class ConfigLoader {
       int maxBodyBytes = integer(ConfigKey.MAX_BODY_BYTES, KIB, 512 * MIB,
           "must be between 1024 (1 KiB) and 536870912 (512 MiB)");
       int contextTokenLimit = integer(ConfigKey.CONTEXT_TOKEN_LIMIT, 0, Integer.MAX_VALUE, null);
+      int claimTimeout = integer(ConfigKey.DEVICE_LOGIN_CLAIM_TIMEOUT_SECONDS, 1, 3600, null);
+      int loginRetention = integer(ConfigKey.DEVICE_LOGIN_RETENTION_SECONDS, 0, 86400, null);
       if (!problems.isEmpty()) {
         return null;
       }
       return new AppConfig(host, port, httpInstances, apiKeys, adminKey == null ? "" : adminKey, maxErrorCount,
           httpProxy, databaseUrl, amazonqEndpoint, oidcEndpoint, startUrl, templatesDir, connectTimeout,
-          idleTimeout, maxConnections, pingInterval, multiplier, maxBodyBytes, contextTokenLimit);
+          idleTimeout, maxConnections, pingInterval, multiplier, maxBodyBytes, contextTokenLimit,
+          claimTimeout, loginRetention);
     }
 
     /** The value as trimmed text, or null (problem added) when the file holds a wrong type. */

@@ -17,7 +17,7 @@ import io.vertx.ext.web.RoutingContext;
  *                           expires_at?, last_refresh_status?} → 201 account
  * GET    /v2/accounts       → 200 [account...] newest first
  * GET    /v2/accounts/:id   → 200 account | 404
- * PATCH  /v2/accounts/:id   {any create field} → 200 account | 404
+ * PATCH  /v2/accounts/:id   {any create field but expires_at, last_refresh_status} → 200 account | 404
  * DELETE /v2/accounts/:id   → 200 {"deleted": true, "id": id} | 404
  * </pre>
  * "account" is the admin JSON: q2api's keys, secrets replaced by {@code hasClientSecret},
