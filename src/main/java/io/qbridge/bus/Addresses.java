@@ -30,4 +30,27 @@ public final class Addresses {
    * a later answer is lost, and with it a rotated refresh token.
    */
   public static final String UPSTREAM_TOKEN_REFRESH = "upstream.token.refresh";
+
+  /**
+   * Start a device login (AWS Builder ID), served by the upstream verticle. Request
+   * {@code {label?, enabled?}}; reply {@code {authId, verificationUriComplete, verificationUri,
+   * userCode, expiresIn, interval}}. Polling starts at once in the upstream verticle. Fails
+   * BAD_REQUEST (field named), CONFLICT (too many logins polling), OIDC_FAILED. Takes up to two
+   * OIDC round trips: use a generous timeout.
+   */
+  public static final String UPSTREAM_LOGIN_START = "upstream.login.start";
+  /**
+   * Status of a device login: request {@code {authId}}; reply {@code {status: pending|completed|
+   * failed|expired, remaining (s), error?, accountId?}}. Fails NOT_FOUND for an unknown authId or a
+   * finished session past its retention.
+   */
+  public static final String UPSTREAM_LOGIN_STATUS = "upstream.login.status";
+  /**
+   * Claim a device login: request {@code {authId}}; the reply comes when the session settles, or
+   * after DEVICE_LOGIN_CLAIM_TIMEOUT_SECONDS: the status view plus {@code account} (admin JSON) when
+   * completed; still {@code pending} means the claim timed out (the login goes on). The account is
+   * created by the upstream verticle once, when the tokens arrive, never by a claim. Fails
+   * NOT_FOUND. Send with a timeout longer than the claim timeout.
+   */
+  public static final String UPSTREAM_LOGIN_CLAIM = "upstream.login.claim";
 }

@@ -13,7 +13,9 @@ public enum BusFailure {
   INTERNAL(6, 500),
   /** The refresh token was rejected for good (invalid_grant): re-login needed. */
   INVALID_GRANT(7, 502),
-  CONFLICT(8, 409);
+  CONFLICT(8, 409),
+  /** An SSO-OIDC call other than a token refresh failed (device login start). */
+  OIDC_FAILED(9, 502);
 
   private final int code;
   private final int httpStatus;
