@@ -8,6 +8,7 @@ import io.qbridge.convert.AmazonQRequestBuilder;
 import io.qbridge.convert.TokenCounter;
 import io.qbridge.error.GatewayException;
 import io.qbridge.http.admin.AccountAdminRoutes;
+import io.qbridge.http.admin.DeviceLoginRoutes;
 import io.qbridge.upstream.OutboundHttp;
 import io.qbridge.upstream.UpstreamClient;
 import io.qbridge.upstream.UpstreamTemplate;
@@ -81,6 +82,7 @@ public final class HttpVerticle extends VerticleBase {
 
     router.route("/v2/*").handler(new AdminKeyAuth(config.adminKey()));
     AccountAdminRoutes.mount(router, pool);
+    DeviceLoginRoutes.mount(router, vertx, config);
     router.route("/v2/*").failureHandler(new FailureHandler(ErrorShape.ADMIN));
 
     router.route().last().handler(ctx -> ctx.fail(GatewayException.notFound(
