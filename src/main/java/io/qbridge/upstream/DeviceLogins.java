@@ -215,7 +215,9 @@ final class DeviceLogins {
       throw new Failure(BusFailure.OIDC_FAILED, "Device login could not start: incomplete answer from AWS SSO-OIDC");
     }
     long expiresIn = Math.min(positive(device.getValue("expiresIn"), DEFAULT_EXPIRES_IN_SECONDS), MAX_EXPIRES_IN_SECONDS);
-    long intervalMs = Math.max(settings.minIntervalMs(), positive(device.getValue("interval"), DEFAULT_INTERVAL_SECONDS) * 1000);
+    // q2api: interval defaults to 1 when absent, then max(1, interval); our floor is minIntervalMs
+    long interval = device.getValue("interval") instanceof Number n ? n.longValue() : DEFAULT_INTERVAL_SECONDS;
+    long intervalMs = Math.max(settings.minIntervalMs(), interval * 1000);
     Session s = new Session(UUID.randomUUID().toString(), label, enabled, now() + expiresIn * 1000);
     s.clientId = client.getString("clientId");
     s.clientSecret = client.getString("clientSecret");
