@@ -51,7 +51,10 @@ public final class HttpVerticle extends VerticleBase {
         .setCompressionSupported(false)
         .setTcpNoDelay(true)
         .setMaxInitialLineLength(16 * 1024));
-    return server.requestHandler(router).listen().onSuccess(s -> onListening.accept(s.actualPort()));
+    return server.requestHandler(router).listen()
+        .recover(t -> Future.failedFuture(new IllegalStateException(
+            "cannot listen on " + config.host() + ":" + config.port() + ": " + t.getMessage(), t)))
+        .onSuccess(s -> onListening.accept(s.actualPort()));
   }
 
   @Override
