@@ -65,7 +65,7 @@ public final class HttpVerticle extends VerticleBase {
   private Router routes() {
     AccountPoolClient pool = new AccountPoolClient(vertx);
     TokenCounter tokens = new TokenCounter(config.tokenCountMultiplier());
-    UpstreamClient upstream = new UpstreamClient(upstreamHttp, config, template);
+    UpstreamClient upstream = new UpstreamClient(vertx, upstreamHttp, config, template);
     ChatExchange exchange = new ChatExchange(vertx, pool, upstream, config.pingIntervalMs());
     AmazonQRequestBuilder builder = new AmazonQRequestBuilder(template, Clock.systemDefaultZone());
 
