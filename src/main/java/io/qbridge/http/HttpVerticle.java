@@ -52,7 +52,10 @@ public final class HttpVerticle extends VerticleBase {
         .setCompressionSupported(false)
         .setTcpNoDelay(true)
         .setMaxInitialLineLength(16 * 1024));
-    return server.requestHandler(router).listen().onSuccess(s -> onListening.accept(s.actualPort()));
+    return server.requestHandler(router).listen()
+        .recover(t -> Future.failedFuture(new IllegalStateException(
+            "cannot listen on " + config.host() + ":" + config.port() + ": " + t.getMessage(), t)))
+        .onSuccess(s -> onListening.accept(s.actualPort()));
   }
 
   @Override
@@ -63,7 +66,7 @@ public final class HttpVerticle extends VerticleBase {
   private Router routes() {
     AccountPoolClient pool = new AccountPoolClient(vertx);
     TokenCounter tokens = new TokenCounter(config.tokenCountMultiplier());
-    UpstreamClient upstream = new UpstreamClient(upstreamHttp, config, template);
+    UpstreamClient upstream = new UpstreamClient(vertx, upstreamHttp, config, template);
     ChatExchange exchange = new ChatExchange(vertx, pool, upstream, config.pingIntervalMs());
     AmazonQRequestBuilder builder = new AmazonQRequestBuilder(template, Clock.systemDefaultZone());
 

@@ -2,6 +2,7 @@ package io.qbridge.upstream;
 
 import io.qbridge.config.AppConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientResponse;
@@ -17,11 +18,13 @@ import java.util.UUID;
  */
 public final class UpstreamClient {
 
+  private final Vertx vertx;
   private final HttpClientAgent http;
   private final AppConfig config;
   private final UpstreamTemplate template;
 
-  public UpstreamClient(HttpClientAgent http, AppConfig config, UpstreamTemplate template) {
+  public UpstreamClient(Vertx vertx, HttpClientAgent http, AppConfig config, UpstreamTemplate template) {
+    this.vertx = vertx;
     this.http = http;
     this.config = config;
     this.template = template;
@@ -56,7 +59,7 @@ public final class UpstreamClient {
   private Future<UpstreamStream> accept(HttpClientResponse response) {
     if (response.statusCode() == 200) {
       response.pause();
-      return Future.succeededFuture(new UpstreamStream(response));
+      return Future.succeededFuture(new UpstreamStream(vertx, response, config.upstreamIdleTimeoutMs()));
     }
     return response.body()
         .recover(t -> Future.succeededFuture(io.vertx.core.buffer.Buffer.buffer()))

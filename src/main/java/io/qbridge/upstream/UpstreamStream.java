@@ -4,6 +4,7 @@ import io.qbridge.eventstream.EventStreamDecoder;
 import io.qbridge.eventstream.EventStreamException;
 import io.qbridge.upstream.UpstreamError.Kind;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import java.net.ConnectException;
@@ -22,11 +23,19 @@ public final class UpstreamStream {
   private Handler<QEvent> eventHandler = e -> {};
   private Handler<Void> endHandler = v -> {};
   private Handler<UpstreamError> errorHandler = e -> {};
+  private final Vertx vertx;
+  private final long idleTimeoutMs;
   private boolean done;
+  private boolean paused;
   private long bytesRead;
+  private long lastActivity = System.nanoTime();
+  private long watchdog = -1;
 
-  UpstreamStream(HttpClientResponse response) {
+  UpstreamStream(Vertx vertx, HttpClientResponse response, long idleTimeoutMs) {
+    this.vertx = vertx;
+    this.idleTimeoutMs = idleTimeoutMs;
     this.response = response;
+    this.paused = true; // handed over paused; the consumer resumes
     this.decoder = new EventStreamDecoder(msg -> {
       if (!done) eventHandler.handle(QEvent.from(msg));
     });
@@ -45,15 +54,47 @@ public final class UpstreamStream {
 
   public UpstreamStream errorHandler(Handler<UpstreamError> handler) { this.errorHandler = handler; return this; }
 
-  public void pause() { response.pause(); }
+  public void pause() {
+    paused = true;
+    response.pause();
+  }
 
-  public void resume() { if (!done) response.resume(); }
+  public void resume() {
+    if (done) return;
+    paused = false;
+    lastActivity = System.nanoTime();
+    if (watchdog < 0 && idleTimeoutMs > 0) {
+      watchdog = vertx.setPeriodic(Math.max(10, idleTimeoutMs / 4), id -> checkIdle());
+    }
+    response.resume();
+  }
+
+  private void checkIdle() {
+    if (done) return;
+    if (paused) {
+      lastActivity = System.nanoTime();
+      return;
+    }
+    long silentMs = (System.nanoTime() - lastActivity) / 1_000_000;
+    if (silentMs >= idleTimeoutMs) {
+      fail(UpstreamError.of(Kind.TIMEOUT, "no upstream data for " + silentMs + " ms"));
+      response.request().reset();
+    }
+  }
 
   /** Aborts the upstream exchange (client gone, or we stopped caring). Idempotent. */
   public void cancel() {
     if (done) return;
     done = true;
+    stopWatchdog();
     response.request().reset();
+  }
+
+  private void stopWatchdog() {
+    if (watchdog >= 0) {
+      vertx.cancelTimer(watchdog);
+      watchdog = -1;
+    }
   }
 
   public long bytesRead() { return bytesRead; }
@@ -62,6 +103,7 @@ public final class UpstreamStream {
 
   private void onChunk(Buffer chunk) {
     if (done) return;
+    lastActivity = System.nanoTime();
     bytesRead += chunk.length();
     try {
       decoder.feed(chunk);
@@ -78,12 +120,14 @@ public final class UpstreamStream {
       return;
     }
     done = true;
+    stopWatchdog();
     endHandler.handle(null);
   }
 
   private void fail(UpstreamError error) {
     if (done) return;
     done = true;
+    stopWatchdog();
     errorHandler.handle(error);
   }
 
