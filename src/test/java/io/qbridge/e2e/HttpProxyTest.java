@@ -84,4 +84,19 @@ class HttpProxyTest {
     assertThat(proxied).anyMatch(s -> s.startsWith("POST ") && s.endsWith("/oidc/token"));
     assertThat(proxied).anyMatch(s -> s.equals("POST " + gw.emulator.chatEndpoint()));
   }
+
+  @Test
+  void deviceLoginGoesThroughTheProxy(Vertx vertx) {
+    int port = startProxy(vertx);
+    gw = TestGateway.start(vertx, dir, Map.of("HTTP_PROXY", "http://user:pass@127.0.0.1:" + port));
+    gw.emulator.oidc().setPendingPollsBeforeApproval(0);
+    TestGateway.Response started = gw.postJson("/v2/auth/start", new JsonObject());
+    assertThat(started.status()).isEqualTo(200);
+    TestGateway.Response claimed = gw.request(io.vertx.core.http.HttpMethod.POST,
+        "/v2/auth/claim/" + started.json().getString("authId"), null, null);
+    assertThat(claimed.status()).isEqualTo(201);
+    assertThat(proxied).contains("POST " + gw.emulator.oidcEndpoint() + "/client/register",
+        "POST " + gw.emulator.oidcEndpoint() + "/device_authorization",
+        "POST " + gw.emulator.oidcEndpoint() + "/token");
+  }
 }
