@@ -47,13 +47,16 @@ public final class TokenCounter {
   }
 
   /**
-   * Length in chars of the longest prefix of {@code text} that is at most {@code maxRawTokens} raw
-   * tokens long: {@code text.length()} when all of it fits. Used to cut output at a token limit.
+   * The longest prefix of {@code text} that is at most {@code maxRawTokens} raw tokens long, as
+   * its length in chars and its raw token count. Used to cut output at a token limit.
    */
-  public static int prefixWithin(String text, int maxRawTokens) {
-    if (text.isEmpty()) return 0;
-    if (maxRawTokens <= 0) return 0;
+  public static Prefix prefixWithin(String text, int maxRawTokens) {
+    if (text.isEmpty() || maxRawTokens <= 0) return new Prefix(0, 0);
     EncodingResult r = CL100K.encodeOrdinary(text, maxRawTokens);
-    return r.isTruncated() ? r.getLastProcessedCharacterIndex() + 1 : text.length();
+    int chars = r.isTruncated() ? r.getLastProcessedCharacterIndex() + 1 : text.length();
+    return new Prefix(chars, r.getTokens().size());
   }
+
+  /** @param chars length of the prefix in chars; @param rawTokens its raw token count */
+  public record Prefix(int chars, int rawTokens) {}
 }

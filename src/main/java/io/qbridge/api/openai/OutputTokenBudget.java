@@ -7,22 +7,24 @@ import io.qbridge.convert.TokenCounter;
  * such parameter). Tokens are counted with the same tokenizer and multiplier as usage, so a cut
  * answer reports exactly {@code max_tokens} completion tokens.
  *
- * <p>Re-tokenising the whole answer on every fragment would be quadratic. Tokens never span a
+ * <p>This runs on the event loop for every fragment, so it must stay cheap: tokens never span a
  * word boundary of cl100k's pre-tokeniser, so text before such a point is counted once and only a
- * short tail is re-tokenised. Separate parts
- * (content, reasoning, each tool's arguments) are counted separately, see {@link #boundary()}.
- * Not thread-safe; one per response.
+ * short tail is re-tokenised; and since a token covers at least one UTF-8 byte, the exact check
+ * only runs once the byte count could reach the limit.
+ * Separate parts (content, reasoning, each tool's arguments) are counted separately, see
+ * {@link #boundary()}. Not thread-safe; one per response.
  */
 final class OutputTokenBudget {
 
-  private static final int TAIL_MAX = 1024;
-  private static final int TAIL_KEEP = 128;
+  private static final int TAIL_MAX = 256;
+  private static final int TAIL_KEEP = 64;
 
   private final TokenCounter counter;
   private final int rawLimit;
   private final StringBuilder tail = new StringBuilder();
   private int committedRaw;
-  private int tailRaw;
+  private int tailRaw = -1; // -1: not counted yet
+  private int tailBytes;
   private boolean exhausted;
 
   /** @param maxTokens the client's limit (scaled tokens), 0 = unlimited */
@@ -36,29 +38,38 @@ final class OutputTokenBudget {
    * all of it fits the budget is exhausted and every later call returns 0.
    */
   int take(String text) {
-    if (exhausted) return 0;
-    if (text.isEmpty()) return 0;
-    String candidate = tail + text;
+    if (exhausted || text.isEmpty()) return 0;
     int taken = text.length();
-    if (rawLimit != Integer.MAX_VALUE) {
-      int fits = TokenCounter.prefixWithin(candidate, rawLimit - committedRaw);
-      if (fits < candidate.length()) {
+    int textBytes = utf8Length(text);
+    if ((long) committedRaw + tailBytes + textBytes <= rawLimit) {
+      // a token covers at least one UTF-8 byte: far from the limit there is nothing to check yet
+      tail.append(text);
+      tailBytes += textBytes;
+      tailRaw = -1;
+    } else {
+      String candidate = tail + text;
+      TokenCounter.Prefix fits = TokenCounter.prefixWithin(candidate, rawLimit - committedRaw);
+      if (fits.chars() < candidate.length()) {
         exhausted = true;
-        taken = Math.max(0, fits - tail.length());
-        candidate = candidate.substring(0, tail.length() + taken);
+        taken = Math.max(0, fits.chars() - tail.length());
+        tail.append(text, 0, taken);
+        tailBytes += utf8Length(text.substring(0, taken));
+        tailRaw = -1;
+      } else {
+        tail.append(text);
+        tailBytes += textBytes;
+        tailRaw = fits.rawTokens();
       }
     }
-    tail.setLength(0);
-    tail.append(candidate);
-    tailRaw = TokenCounter.raw(candidate);
     if (tail.length() > TAIL_MAX) commitSafePrefix();
     return taken;
   }
 
   /** The next text is a separate part (e.g. tool arguments after content): count it on its own. */
   void boundary() {
-    committedRaw += tailRaw;
+    committedRaw += tailRaw();
     tailRaw = 0;
+    tailBytes = 0;
     tail.setLength(0);
   }
 
@@ -66,7 +77,12 @@ final class OutputTokenBudget {
 
   /** Completion tokens so far, scaled like every other token count. */
   int usedTokens() {
-    return counter.scale(committedRaw + tailRaw);
+    return counter.scale(committedRaw + tailRaw());
+  }
+
+  private int tailRaw() {
+    if (tailRaw < 0) tailRaw = TokenCounter.raw(tail.toString());
+    return tailRaw;
   }
 
   private void commitSafePrefix() {
@@ -81,7 +97,21 @@ final class OutputTokenBudget {
     }
     committedRaw += TokenCounter.raw(tail.substring(0, cut));
     tail.delete(0, cut);
-    tailRaw = TokenCounter.raw(tail.toString());
+    tailBytes = utf8Length(tail);
+    tailRaw = -1;
+  }
+
+  /** UTF-8 length without encoding: an upper bound on the token count of the text. */
+  static int utf8Length(CharSequence s) {
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) n += 1;
+      else if (c < 0x800) n += 2;
+      else if (Character.isSurrogate(c)) n += 2; // each half of a 4-byte pair
+      else n += 3;
+    }
+    return n;
   }
 
   /**
