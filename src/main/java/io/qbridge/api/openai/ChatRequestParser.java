@@ -275,7 +275,8 @@ final class ChatRequestParser {
     } catch (DecodeException e) {
       throw bad(p + ": is not valid JSON (" + firstLine(e.getMessage()) + ")");
     }
-    if (!(parsed instanceof JsonObject o)) throw bad(p + ": must be a JSON object, got " + (parsed == null ? "null" : "a JSON " + jsonKind(parsed)));
+    if (parsed == null) return new JsonObject(); // "null" from clients that serialise an absent argument object
+    if (!(parsed instanceof JsonObject o)) throw bad(p + ": must be a JSON object, got a JSON " + jsonKind(parsed));
     return o;
   }
 

@@ -40,7 +40,8 @@ class ChatRequestParserTest {
           {"role":"user","content":[{"type":"text","text":"Weather?"},{"type":"image_url","image_url":{"url":"data:image/jpg;base64,AAAA","detail":"low"}}]},
           {"role":"assistant","content":null,"tool_calls":[
             {"id":"c1","type":"function","function":{"name":"get_weather","arguments":"{\\"city\\":\\"Paris\\"}"}},
-            {"id":"c2","type":"function","function":{"name":"get_time","arguments":""}}]},
+            {"id":"c2","type":"function","function":{"name":"get_time","arguments":""}},
+            {"id":"c3","type":"function","function":{"name":"get_date","arguments":"null"}}]},
           {"role":"tool","tool_call_id":"c1","content":"18°C"},
           {"role":"tool","tool_call_id":"c2","content":[{"type":"text","text":"noon"}]},
           {"role":"user","content":"Thanks"}]}""");
@@ -57,7 +58,8 @@ class ChatRequestParserTest {
         new UserMessage("Weather?", List.of(), List.of(new Image("jpeg", "AAAA"))),
         new AssistantMessage("", List.of(
             new ToolCall("c1", "get_weather", new JsonObject().put("city", "Paris")),
-            new ToolCall("c2", "get_time", new JsonObject()))),
+            new ToolCall("c2", "get_time", new JsonObject()),
+            new ToolCall("c3", "get_date", new JsonObject()))),
         new UserMessage("", List.of(new ToolResult("c1", List.of("18°C"), false)), List.of()),
         new UserMessage("", List.of(new ToolResult("c2", List.of("noon"), false)), List.of()),
         UserMessage.text("Thanks"));
