@@ -106,6 +106,7 @@ class OpenAiErrorsAndModelsTest {
     assertThat(e.getString("type")).isEqualTo("rate_limit_exceeded");
     assertThat(e.getString("message")).doesNotContain("ThrottlingException");
 
+    gw.addAccount(); // a fresh account: whatever the pool does with the throttled one is not under test here
     gw.emulator.enqueue(Scenario.throttled429());
     assertThatThrownBy(() -> sdk.chat().completions().create(ChatCompletionCreateParams.builder().model(MODEL).addUserMessage("x").build()))
         .isInstanceOfSatisfying(RateLimitException.class, ex -> assertThat(ex.statusCode()).isEqualTo(429));
@@ -126,7 +127,8 @@ class OpenAiErrorsAndModelsTest {
     assertThat(events.subList(0, events.size() - 2)).extracting(ev -> ev.json().getJsonArray("choices").getJsonObject(0).getValue("finish_reason"))
         .containsOnlyNulls();
 
-    // the SDK raises it while streaming
+    // the SDK raises it while streaming (a fresh account: the pool's reaction to the first error is not under test)
+    gw.addAccount();
     gw.emulator.enqueue(Scenario.exceptionAfter(2, "ThrottlingException", "{\"message\":\"Too many requests\"}"));
     List<ChatCompletionChunk> seen = new ArrayList<>();
     assertThatThrownBy(() -> {
