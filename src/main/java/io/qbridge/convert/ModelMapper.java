@@ -19,6 +19,11 @@ public final class ModelMapper {
   public static final List<String> Q_MODELS = List.of(
       "claude-sonnet-4.5", "claude-sonnet-4", "claude-haiku-4.5", "claude-opus-4.5", "claude-3.7-sonnet");
 
+  /** Anthropic's dated names of the models in {@link #Q_MODELS}; each resolves to its Q id. */
+  public static final List<String> DATED_NAMES = List.of(
+      "claude-sonnet-4-5-20250929", "claude-sonnet-4-20250514", "claude-haiku-4-5-20251001",
+      "claude-opus-4-5-20251101", "claude-3-7-sonnet-20250219");
+
   private static final Map<String, String> ALIASES = Map.of(
       "claude-3-5-sonnet-20241022", "claude-sonnet-4.5",
       "claude-3-5-sonnet-20240620", "claude-sonnet-4.5",
@@ -30,6 +35,17 @@ public final class ModelMapper {
   private static final Pattern DASH_VERSION = Pattern.compile("(\\d)-(\\d)");
 
   private ModelMapper() {}
+
+  /**
+   * Every client name resolved by an exact rule rather than the family fallback, for model lists:
+   * the Q ids, the dated Anthropic names, then the legacy aliases (sorted).
+   */
+  public static List<String> knownNames() {
+    List<String> names = new java.util.ArrayList<>(Q_MODELS);
+    names.addAll(DATED_NAMES);
+    ALIASES.keySet().stream().filter(a -> !names.contains(a)).sorted().forEach(names::add);
+    return List.copyOf(names);
+  }
 
   /** Amazon Q model id for a client model name; never null. */
   public static String toQModel(String clientModel) {

@@ -82,6 +82,7 @@ public final class HttpVerticle extends VerticleBase {
         .handler(new MessagesHandler(builder, tokens, exchange, config.contextTokenLimit()));
     router.post("/v1/messages/count_tokens").handler(anthropicAuth).handler(new CountTokensHandler(tokens));
     router.route("/v1/messages*").failureHandler(new FailureHandler(ErrorShape.ANTHROPIC));
+    io.qbridge.api.openai.OpenAiRoutes.mount(router, config, builder, tokens, exchange);
 
     router.route("/v2/*").handler(new AdminKeyAuth(config.adminKey()));
     AccountAdminRoutes.mount(router, pool);

@@ -35,4 +35,12 @@ public interface ResponseWriter {
 
   /** Whether at least one content token (text, thinking or tool call) was produced. */
   boolean hasContent();
+
+  /**
+   * Whether the writer ended the answer on its own, e.g. at a client stop sequence or token limit
+   * that Amazon Q cannot apply. Checked after each {@code onEvent}: once true, the relay stops
+   * reading, cancels the upstream (no point paying for output nobody will see) and calls
+   * {@code end}. Writers without local limits never finish early.
+   */
+  default boolean finishedLocally() { return false; }
 }

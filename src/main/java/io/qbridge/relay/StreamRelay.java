@@ -19,6 +19,8 @@ import io.vertx.core.http.HttpServerResponse;
  *   <li>Commit: headers go out with the first content event (or the first keep-alive), so an
  *       error that arrives before it can still become an HTTP error — or a failover.</li>
  *   <li>Client gone: the upstream request is reset at once.</li>
+ *   <li>Local finish: when the writer ended the answer itself (stop sequence, token limit), the
+ *       upstream request is reset and the response ends normally.</li>
  * </ul>
  *
  * The returned future fails with the {@link UpstreamError} when the upstream failed before commit
@@ -79,6 +81,11 @@ public final class StreamRelay {
     if (!committed && writer.streaming() && isContent(event)) commit();
     writer.onEvent(event);
     lastWriteAt = System.nanoTime();
+    if (writer.finishedLocally()) {
+      upstream.cancel();
+      onEnd();
+      return;
+    }
     applyBackPressure();
   }
 
