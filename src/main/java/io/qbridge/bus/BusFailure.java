@@ -13,7 +13,18 @@ public enum BusFailure {
   INTERNAL(6, 500),
   /** The refresh token was rejected for good (invalid_grant): re-login needed. */
   INVALID_GRANT(7, 502),
-  CONFLICT(8, 409);
+  CONFLICT(8, 409),
+  /**
+   * Every usable account is cooling down (rate limited): the client should come back later. The
+   * failure text is a JSON object {@code {"message": clientSafeText, "retryAfterSeconds": n}}
+   * (see {@link #withRetryAfter}), because a bus failure carries only a code and a string.
+   */
+  COOLING_DOWN(9, 429);
+
+  /** Failure text carrying a retry-after next to the client-safe message. */
+  public static String withRetryAfter(String message, long retryAfterSeconds) {
+    return new io.vertx.core.json.JsonObject().put("message", message).put("retryAfterSeconds", retryAfterSeconds).encode();
+  }
 
   private final int code;
   private final int httpStatus;

@@ -388,12 +388,23 @@ public final class ConfigLoader {
       int maxBodyBytes = integer(ConfigKey.MAX_BODY_BYTES, KIB, 512 * MIB,
           "must be between 1024 (1 KiB) and 536870912 (512 MiB)");
       int contextTokenLimit = integer(ConfigKey.CONTEXT_TOKEN_LIMIT, 0, Integer.MAX_VALUE, null);
+      int refreshInterval = integer(ConfigKey.REFRESH_INTERVAL_SECONDS, 1, Integer.MAX_VALUE, null);
+      int refreshMaxAge = integer(ConfigKey.REFRESH_MAX_AGE_SECONDS, 1, Integer.MAX_VALUE, null);
+      int refreshBeforeExpiry = integer(ConfigKey.REFRESH_BEFORE_EXPIRY_SECONDS, 0, Integer.MAX_VALUE, null);
+      int maxAttempts = integer(ConfigKey.MAX_ATTEMPTS, 1, 20, null);
+      int accountMaxConcurrency = integer(ConfigKey.ACCOUNT_MAX_CONCURRENCY, 0, Integer.MAX_VALUE, null);
+      int cooldown = integer(ConfigKey.COOLDOWN_SECONDS, 0, Integer.MAX_VALUE, null);
+      int shortCooldown = integer(ConfigKey.SHORT_COOLDOWN_SECONDS, 0, Integer.MAX_VALUE, null);
+      int longCooldown = integer(ConfigKey.LONG_COOLDOWN_SECONDS, 0, Integer.MAX_VALUE, null);
+      int quotaPark = integer(ConfigKey.QUOTA_PARK_SECONDS, 0, Integer.MAX_VALUE, null);
       if (!problems.isEmpty()) {
         return null;
       }
       return new AppConfig(host, port, httpInstances, apiKeys, adminKey == null ? "" : adminKey, maxErrorCount,
           httpProxy, databaseUrl, amazonqEndpoint, oidcEndpoint, startUrl, templatesDir, connectTimeout,
-          idleTimeout, maxConnections, pingInterval, multiplier, maxBodyBytes, contextTokenLimit);
+          idleTimeout, maxConnections, pingInterval, multiplier, maxBodyBytes, contextTokenLimit,
+          refreshInterval, refreshMaxAge, refreshBeforeExpiry, maxAttempts, accountMaxConcurrency, cooldown,
+          shortCooldown, longCooldown, quotaPark);
     }
 
     /** The value as trimmed text, or null (problem added) when the file holds a wrong type. */

@@ -73,7 +73,7 @@ public final class UpstreamError extends GatewayException {
   private final String detail;
 
   public UpstreamError(Kind kind, int upstreamStatus, long retryAfterMs, String detail) {
-    super(kind.status, kind.type, kind.clientMessage);
+    super(kind.status, kind.type, kind.clientMessage, retryAfterMs < 0 ? -1 : (retryAfterMs + 999) / 1000);
     this.kind = kind;
     this.upstreamStatus = upstreamStatus;
     this.retryAfterMs = retryAfterMs;
