@@ -144,7 +144,7 @@ class AccountPoolEndToEndTest {
         .setPort(gw.app.port()).setURI("/v1/messages").putHeader("content-type", "application/json")).await();
     pending.send(MessagesEndToEndTest.body(true).toBuffer());
     long deadline = System.currentTimeMillis() + 5000;
-    while (gw.emulator.activeStreams() == 0 && System.currentTimeMillis() < deadline) Thread.sleep(10);
+    while (gw.emulator.chatRequests().size() == before && System.currentTimeMillis() < deadline) Thread.sleep(10);
     pending.connection().close();
     closed.await(3, TimeUnit.SECONDS);
     assertThat(gw.emulator.chatRequests().size()).as("no retry for a client that left").isEqualTo(before + 1);
