@@ -11,6 +11,9 @@ import java.util.List;
  * {@code refreshToken} and {@code accessToken} are replaced by {@code hasClientSecret},
  * {@code hasRefreshToken} and {@code hasAccessToken} booleans, so a leaked admin response or
  * console screenshot cannot be used to impersonate the account. Times are UTC ISO-8601 or null.
+ * {@code state} (not a q2api key) says whether the pool would lend the account now: {@code active},
+ * {@code cooldown}, {@code parked} or {@code disabled}; the why and until-when are in {@code other}
+ * (see {@link AccountHolds}).
  */
 final class AccountJson {
   private AccountJson() {}
@@ -31,7 +34,8 @@ final class AccountJson {
         .put("expires_at", UtcTimes.format(a.expiresAt()))
         .put("hasClientSecret", a.hasClientSecret())
         .put("hasRefreshToken", a.hasRefreshToken())
-        .put("hasAccessToken", a.hasAccessToken());
+        .put("hasAccessToken", a.hasAccessToken())
+        .put("state", AccountHolds.state(a, UtcTimes.now()));
   }
 
   static JsonArray toAdminJson(List<Account> accounts) {

@@ -11,7 +11,9 @@ import java.util.Map;
  * <p>Side effects applied by every store, in the same statement: changing {@code accessToken}
  * clears {@code expires_at} (it belonged to the old token); setting {@code enabled=true} resets
  * {@code error_count} to 0 and, unless {@code other} is part of the patch, removes the
- * {@code disabledReason}/{@code disabledAt} markers from {@code other}.
+ * {@code disabledReason}/{@code disabledAt} markers and any cooldown or park
+ * ({@code cooldownUntil}/{@code cooldownReason}, {@code parkedUntil}/{@code parkedReason}) from
+ * {@code other}: an admin who enables an account means "use it now".
  */
 public final class AccountPatch {
 

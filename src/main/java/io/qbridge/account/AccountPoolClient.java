@@ -46,7 +46,37 @@ public final class AccountPoolClient {
 
   /** Leases an account (refreshing its token if needed). Fails 503 when no account is usable. */
   public Future<Lease> lease() {
-    return this.<JsonObject>request(Addresses.ACCOUNTS_LEASE, new JsonObject(), leaseOptions).map(json -> {
+    return lease(java.util.List.of());
+  }
+
+  /**
+   * Leases an account other than those in {@code exclude} (the ones a request already tried).
+   * Fails 503 when no account is usable (the message says why), or 429 with a retry-after when
+   * every usable account is cooling down.
+   */
+  public Future<Lease> lease(java.util.Collection<String> exclude) {
+    JsonObject body = new JsonObject();
+    if (!exclude.isEmpty()) body.put("exclude", new JsonArray(java.util.List.copyOf(exclude)));
+    return leaseReply(this.<JsonObject>request(Addresses.ACCOUNTS_LEASE, body, leaseOptions));
+  }
+
+  /**
+   * The upstream rejected the lease's access token: gets the same lease back with a refreshed
+   * token (one OIDC call per account however many requests ask at once). Fails 502 when the
+   * refresh fails (the pool has then counted it, and disabled the account on invalid_grant).
+   */
+  public Future<Lease> refreshLease(Lease lease) {
+    return leaseReply(this.<JsonObject>request(Addresses.ACCOUNTS_LEASE_REFRESH,
+        new JsonObject().put("leaseId", lease.leaseId()), leaseOptions));
+  }
+
+  /** Admin: refreshes one account's token now; the account's admin JSON, 404, or 502 with the reason. */
+  public Future<JsonObject> refresh(String id) {
+    return request(Addresses.ACCOUNTS_REFRESH, new JsonObject().put("id", id), leaseOptions);
+  }
+
+  private static Future<Lease> leaseReply(Future<JsonObject> reply) {
+    return reply.map(json -> {
       Lease lease = Lease.fromJson(json);
       if (lease.leaseId() == null || lease.accessToken() == null) {
         throw new GatewayException(500, ErrorType.API_ERROR, "Account pool returned an invalid lease");
@@ -61,6 +91,21 @@ public final class AccountPoolClient {
    */
   public Future<Void> release(Lease lease, Outcome outcome) {
     JsonObject body = new JsonObject().put("leaseId", lease.leaseId()).put("outcome", outcome.wire());
+    return request(Addresses.ACCOUNTS_RELEASE, body, options).mapEmpty();
+  }
+
+  /**
+   * Releases a lease whose request failed because of {@code error}: the pool counts an error and
+   * applies the kind's {@link io.qbridge.upstream.UpstreamError.AccountAction} (cooldown, park,
+   * disable...), or counts nothing for {@code NONE}. Same exactly-once rule as above.
+   */
+  public Future<Void> release(Lease lease, io.qbridge.upstream.UpstreamError error) {
+    var action = error.kind().accountAction();
+    if (action == io.qbridge.upstream.UpstreamError.AccountAction.NONE) return release(lease, Outcome.NEUTRAL);
+    JsonObject body = new JsonObject().put("leaseId", lease.leaseId()).put("outcome", Outcome.FAILURE.wire())
+        .put("action", action.name().toLowerCase(java.util.Locale.ROOT))
+        .put("reason", error.kind().name().toLowerCase(java.util.Locale.ROOT));
+    if (error.retryAfterMs() >= 0) body.put("retryAfterMs", error.retryAfterMs());
     return request(Addresses.ACCOUNTS_RELEASE, body, options).mapEmpty();
   }
 
@@ -114,10 +159,24 @@ public final class AccountPoolClient {
       case RECIPIENT_FAILURE -> {
         BusFailure failure = BusFailure.of(re.failureCode());
         String message = re.getMessage() == null || re.getMessage().isBlank() ? failure.name() : re.getMessage();
-        yield new GatewayException(failure.httpStatus(), errorType(failure), message);
+        long retryAfter = -1;
+        JsonObject detailed = message.startsWith("{") ? parseObject(message) : null; // see BusFailure.withRetryAfter
+        if (detailed != null && detailed.getValue("message") instanceof String m) {
+          message = m;
+          retryAfter = detailed.getValue("retryAfterSeconds") instanceof Number n ? n.longValue() : -1;
+        }
+        yield new GatewayException(failure.httpStatus(), errorType(failure), message, retryAfter);
       }
       default -> new GatewayException(500, ErrorType.API_ERROR, "Account pool request failed");
     };
+  }
+
+  private static JsonObject parseObject(String text) {
+    try {
+      return new JsonObject(text);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   static ErrorType errorType(BusFailure failure) {
@@ -125,6 +184,7 @@ public final class AccountPoolClient {
       case BAD_REQUEST, CONFLICT -> ErrorType.INVALID_REQUEST;
       case NOT_FOUND -> ErrorType.NOT_FOUND;
       case NO_ACCOUNT, STORE_UNAVAILABLE -> ErrorType.OVERLOADED;
+      case COOLING_DOWN -> ErrorType.RATE_LIMIT;
       // codes added later (by other components) surface as server errors until mapped here
       default -> ErrorType.API_ERROR;
     };

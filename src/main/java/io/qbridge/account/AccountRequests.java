@@ -68,6 +68,23 @@ final class AccountRequests {
     return s;
   }
 
+  /** An optional array of non-empty strings (e.g. account ids to skip); absent or null = empty. */
+  static java.util.Set<String> optionalTextSet(JsonObject body, String field) {
+    Object v = body.getValue(field);
+    if (v == null) return java.util.Set.of();
+    if (!(v instanceof JsonArray array)) {
+      throw PoolFailure.badRequest("Field '" + field + "' must be an array of strings, got " + typeOf(v));
+    }
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (Object item : array) {
+      if (!(item instanceof String s) || s.isBlank()) {
+        throw PoolFailure.badRequest("Field '" + field + "' must be an array of non-empty strings");
+      }
+      out.add(s);
+    }
+    return out;
+  }
+
   static JsonObject requiredObject(JsonObject body, String field) {
     Object v = body.getValue(field);
     if (v == null) throw PoolFailure.badRequest("Missing required field '" + field + "'");

@@ -33,7 +33,16 @@ public interface AccountStore {
    * Up to {@code limit} distinct enabled accounts holding a refresh or access token, in random
    * order (the lease policy: a uniformly random pick, retried on the next ones).
    */
-  Future<List<Account>> findLeaseCandidates(int limit);
+  default Future<List<Account>> findLeaseCandidates(int limit) {
+    return findLeaseCandidates(limit, UtcTimes.now(), List.of());
+  }
+
+  /**
+   * As {@link #findLeaseCandidates(int)}, also skipping the accounts in {@code exclude} and those
+   * whose persisted hold ({@code other.cooldownUntil}, {@code other.parkedUntil}) ends after
+   * {@code now}.
+   */
+  Future<List<Account>> findLeaseCandidates(int limit, Instant now, java.util.Collection<String> exclude);
 
   /** Applies a patch (see {@link AccountPatch} for side effects); empty if the id is unknown. */
   Future<Optional<Account>> update(String id, AccountPatch patch);
@@ -59,6 +68,12 @@ public interface AccountStore {
    * failure counted exactly like {@link #recordFailure}.
    */
   Future<Void> markRefreshFailed(String id, Instant at, int maxErrorCount);
+
+  /**
+   * Merges {@code patch} into {@code other} in one statement (RFC 7386: a null member removes the
+   * key), e.g. {@code {"cooldownUntil": "...", "cooldownReason": "throttled"}}.
+   */
+  Future<Void> mergeOther(String id, io.vertx.core.json.JsonObject patch);
 
   /** {@code enabled = 0}, and {@code disabledReason}/{@code disabledAt} merged into {@code other}. */
   Future<Void> disable(String id, String reason, Instant at);

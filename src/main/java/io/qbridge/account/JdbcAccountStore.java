@@ -115,8 +115,10 @@ final class JdbcAccountStore implements AccountStore {
   }
 
   @Override
-  public Future<List<Account>> findLeaseCandidates(int limit) {
-    return guard("findLeaseCandidates", pool.preparedQuery(sql.selectLeaseCandidates()).execute(Tuple.of(limit))
+  public Future<List<Account>> findLeaseCandidates(int limit, Instant now, java.util.Collection<String> exclude) {
+    String at = UtcTimes.format(now);
+    Tuple t = Tuple.of(at, at, new io.vertx.core.json.JsonArray(List.copyOf(exclude)).encode(), limit);
+    return guard("findLeaseCandidates", pool.preparedQuery(sql.selectLeaseCandidates()).execute(t)
         .map(JdbcAccountStore::toAccounts));
   }
 
@@ -188,6 +190,11 @@ final class JdbcAccountStore implements AccountStore {
     Tuple t = Tuple.tuple().addValue(UtcTimes.format(at)).addValue(maxErrorCount).addValue(maxErrorCount)
         .addValue(disabledReason("max_error_count", at)).addValue(UtcTimes.format(at)).addValue(id);
     return write("markRefreshFailed", sql.markRefreshFailed(), t);
+  }
+
+  @Override
+  public Future<Void> mergeOther(String id, JsonObject patch) {
+    return write("mergeOther", sql.mergeOther(), Tuple.of(patch.encode(), UtcTimes.format(UtcTimes.now()), id));
   }
 
   @Override

@@ -53,15 +53,21 @@ final class SqlQueries {
   final String durabilityBarrier;
   private final String mergeIntoOther;
   private final String removeDisabledMarkers;
+  /** Text of one top-level key of {@code other} ({@code %s} = the key), NULL when absent or not JSON. */
+  private final String otherField;
+  /** Condition "id is not one of the strings in the JSON array parameter". */
+  private final String idNotInJsonArray;
 
   private SqlQueries(String dialect, String listColumns, String writeProbe, String durabilityBarrier,
-      String mergeIntoOther, String removeDisabledMarkers) {
+      String mergeIntoOther, String removeDisabledMarkers, String otherField, String idNotInJsonArray) {
     this.dialect = dialect;
     this.listColumns = listColumns;
     this.writeProbe = writeProbe;
     this.durabilityBarrier = durabilityBarrier;
     this.mergeIntoOther = mergeIntoOther;
     this.removeDisabledMarkers = removeDisabledMarkers;
+    this.otherField = otherField;
+    this.idNotInJsonArray = idNotInJsonArray;
   }
 
   /**
@@ -77,7 +83,10 @@ final class SqlQueries {
         "UPDATE accounts SET id = id WHERE 1 = 0",
         "PRAGMA wal_checkpoint(PASSIVE)",
         "json_patch(" + otherOrEmpty + ", ?)",
-        "json_remove(" + otherOrEmpty + ", '$.disabledReason', '$.disabledAt')");
+        "json_remove(" + otherOrEmpty + ", '$.disabledReason', '$.disabledAt', '$.cooldownUntil', '$.cooldownReason',"
+            + " '$.parkedUntil', '$.parkedReason')",
+        "json_extract(" + otherOrEmpty + ", '$.%s')",
+        "id NOT IN (SELECT value FROM json_each(?))");
   }
 
   // ---- schema ----
@@ -109,10 +118,23 @@ final class SqlQueries {
     return FROM + " WHERE enabled = 1 ORDER BY created_at DESC, id";
   }
 
-  /** Params: limit. */
+  /**
+   * Params: now, now (UTC text, see {@link UtcTimes}), JSON array of ids to skip, limit. Enabled
+   * rows holding a token whose persisted cooldown and park times ({@code other.cooldownUntil},
+   * {@code other.parkedUntil}; fixed-width UTC text, so text order is time order) are not in the
+   * future, in random order. Reading the holds from the row (not only from one process' memory)
+   * is what lets several gateways share one database later.
+   */
   String selectLeaseCandidates() {
     return FROM + " WHERE enabled = 1 AND (COALESCE(\"refreshToken\", '') <> '' OR COALESCE(\"accessToken\", '') <> '')"
+        + " AND COALESCE(" + otherField("cooldownUntil") + ", '') <= ?"
+        + " AND COALESCE(" + otherField("parkedUntil") + ", '') <= ?"
+        + " AND " + idNotInJsonArray
         + " ORDER BY random() LIMIT ?";
+  }
+
+  private String otherField(String key) {
+    return String.format(otherField, key);
   }
 
   /** Params: none; one row, column {@code n}. */
@@ -187,6 +209,11 @@ final class SqlQueries {
   String saveTokens() {
     return "UPDATE accounts SET \"accessToken\" = ?, \"refreshToken\" = COALESCE(?, \"refreshToken\"), expires_at = ?,"
         + " last_refresh_time = ?, last_refresh_status = ?, updated_at = ? WHERE id = ?";
+  }
+
+  /** Params: JSON object merged into {@code other} (a null member removes the key), updated_at, id. */
+  String mergeOther() {
+    return "UPDATE accounts SET other = " + mergeIntoOther + ", updated_at = ? WHERE id = ?";
   }
 
   /** Params: reason JSON, updated_at, id. */

@@ -8,10 +8,35 @@ package io.qbridge.bus;
 public final class Addresses {
   private Addresses() {}
 
-  /** Lease an account for one upstream request. Reply: lease JSON (see AccountPoolClient). */
+  /**
+   * Lease an account for one upstream request. Request {@code {exclude?: [accountId...]}} (accounts
+   * already tried by this request). Reply: lease JSON {@code {leaseId, accountId, label, accessToken}}.
+   * Failures: NO_ACCOUNT (503, the text says why), COOLING_DOWN (429 with retry-after),
+   * REFRESH_FAILED, STORE_UNAVAILABLE.
+   */
   public static final String ACCOUNTS_LEASE = "accounts.lease";
-  /** Release a lease exactly once with the outcome of the request. */
+  /**
+   * Release a lease exactly once with the outcome of the request:
+   * {@code {leaseId, outcome: success|failure|neutral, action?, reason?, retryAfterMs?}}; for a
+   * failure, {@code action} is the upstream error's account action in lower case ({@code cooldown},
+   * {@code disable}, {@code park}, ...; default {@code count_error}), {@code reason} the error kind
+   * ({@code throttled}, {@code suspended}, ...) and {@code retryAfterMs} the upstream's retry-after.
+   */
   public static final String ACCOUNTS_RELEASE = "accounts.release";
+  /**
+   * The upstream rejected a lease's access token (403 "bearer token invalid"): refresh it, forced,
+   * and hand back the same lease with the new token. Request {@code {leaseId}}; reply: lease JSON.
+   * Single flight per account; if the account's token already changed since the lease was
+   * granted, that newer token is returned without a new OIDC call. Failures: NOT_FOUND (unknown
+   * lease), REFRESH_FAILED.
+   */
+  public static final String ACCOUNTS_LEASE_REFRESH = "accounts.lease.refresh";
+  /**
+   * Admin: refresh one account's token now. Request {@code {id}}; reply: the account's admin JSON
+   * (with {@code last_refresh_time}, {@code last_refresh_status}). Failures: NOT_FOUND,
+   * REFRESH_FAILED (text says why, for operators).
+   */
+  public static final String ACCOUNTS_REFRESH = "accounts.refresh";
   public static final String ACCOUNTS_CREATE = "accounts.create";
   public static final String ACCOUNTS_LIST = "accounts.list";
   public static final String ACCOUNTS_GET = "accounts.get";

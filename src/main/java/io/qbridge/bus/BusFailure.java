@@ -15,7 +15,18 @@ public enum BusFailure {
   INVALID_GRANT(7, 502),
   CONFLICT(8, 409),
   /** An SSO-OIDC call other than a token refresh failed (device login start). */
-  OIDC_FAILED(9, 502);
+  OIDC_FAILED(9, 502),
+  /**
+   * Every usable account is cooling down (rate limited): the client should come back later. The
+   * failure text is a JSON object {@code {"message": clientSafeText, "retryAfterSeconds": n}}
+   * (see {@link #withRetryAfter}), because a bus failure carries only a code and a string.
+   */
+  COOLING_DOWN(10, 429);
+
+  /** Failure text carrying a retry-after next to the client-safe message. */
+  public static String withRetryAfter(String message, long retryAfterSeconds) {
+    return new io.vertx.core.json.JsonObject().put("message", message).put("retryAfterSeconds", retryAfterSeconds).encode();
+  }
 
   private final int code;
   private final int httpStatus;

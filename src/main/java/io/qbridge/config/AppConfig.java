@@ -31,6 +31,15 @@ import java.util.List;
  * @param contextTokenLimit        CONTEXT_TOKEN_LIMIT: local prompt-size check in estimated tokens, 0 = off
  * @param deviceLoginClaimTimeoutSeconds DEVICE_LOGIN_CLAIM_TIMEOUT_SECONDS: longest wait of one device-login claim
  * @param deviceLoginRetentionSeconds    DEVICE_LOGIN_RETENTION_SECONDS: how long a finished device login stays readable
+ * @param refreshIntervalSeconds   REFRESH_INTERVAL_SECONDS: period of the background token refresh sweep
+ * @param refreshMaxAgeSeconds     REFRESH_MAX_AGE_SECONDS: the sweep refreshes tokens older than this
+ * @param refreshBeforeExpirySeconds REFRESH_BEFORE_EXPIRY_SECONDS: ... and tokens expiring within this
+ * @param maxAttempts              MAX_ATTEMPTS: accounts tried per request before the first byte (failover)
+ * @param accountMaxConcurrency    ACCOUNT_MAX_CONCURRENCY: live leases per account, 0 = unlimited
+ * @param cooldownSeconds          COOLDOWN_SECONDS: throttled account's pause when upstream sends no retry-after
+ * @param shortCooldownSeconds     SHORT_COOLDOWN_SECONDS: pause after capacity, 5xx and timeout errors
+ * @param longCooldownSeconds      LONG_COOLDOWN_SECONDS: pause after a "suspicious activity" 429
+ * @param quotaParkSeconds         QUOTA_PARK_SECONDS: how long a quota-exhausted account is parked, 0 = until next month (UTC)
  */
 public record AppConfig(
     String host,
@@ -53,7 +62,16 @@ public record AppConfig(
     int maxBodyBytes,
     int contextTokenLimit,
     int deviceLoginClaimTimeoutSeconds,
-    int deviceLoginRetentionSeconds) {
+    int deviceLoginRetentionSeconds,
+    int refreshIntervalSeconds,
+    int refreshMaxAgeSeconds,
+    int refreshBeforeExpirySeconds,
+    int maxAttempts,
+    int accountMaxConcurrency,
+    int cooldownSeconds,
+    int shortCooldownSeconds,
+    int longCooldownSeconds,
+    int quotaParkSeconds) {
 
   public AppConfig {
     apiKeys = List.copyOf(apiKeys);
@@ -93,8 +111,15 @@ public record AppConfig(
         + " pingIntervalMs=" + pingIntervalMs
         + " tokenCountMultiplier=" + tokenCountMultiplier
         + " maxBodyBytes=" + maxBodyBytes
+        + " contextTokenLimit=" + contextTokenLimit
         + " deviceLoginClaimTimeoutSeconds=" + deviceLoginClaimTimeoutSeconds
-        + " deviceLoginRetentionSeconds=" + deviceLoginRetentionSeconds;
+        + " deviceLoginRetentionSeconds=" + deviceLoginRetentionSeconds
+        + " refresh=" + refreshIntervalSeconds + "s/maxAge " + refreshMaxAgeSeconds + "s/beforeExpiry "
+        + refreshBeforeExpirySeconds + "s"
+        + " maxAttempts=" + maxAttempts
+        + " accountMaxConcurrency=" + (accountMaxConcurrency == 0 ? "unlimited" : accountMaxConcurrency)
+        + " cooldowns=" + cooldownSeconds + "s/short " + shortCooldownSeconds + "s/long " + longCooldownSeconds + "s"
+        + " quotaPark=" + (quotaParkSeconds == 0 ? "next-month" : quotaParkSeconds + "s");
   }
 
   /** Same as {@link #describe()}, so an accidentally logged record never leaks keys. */

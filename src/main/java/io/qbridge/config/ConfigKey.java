@@ -29,7 +29,17 @@ enum ConfigKey {
   MAX_BODY_BYTES(Kind.INT, "33554432"),
   CONTEXT_TOKEN_LIMIT(Kind.INT, "200000"),
   DEVICE_LOGIN_CLAIM_TIMEOUT_SECONDS(Kind.INT, "300"),
-  DEVICE_LOGIN_RETENTION_SECONDS(Kind.INT, "600");
+  DEVICE_LOGIN_RETENTION_SECONDS(Kind.INT, "600"),
+  // account pool: token lifecycle, failover, cooldowns
+  REFRESH_INTERVAL_SECONDS(Kind.INT, "300"),
+  REFRESH_MAX_AGE_SECONDS(Kind.INT, "1500"),
+  REFRESH_BEFORE_EXPIRY_SECONDS(Kind.INT, "300"),
+  MAX_ATTEMPTS(Kind.INT, "3"),
+  ACCOUNT_MAX_CONCURRENCY(Kind.INT, "0"),
+  COOLDOWN_SECONDS(Kind.INT, "60"),
+  SHORT_COOLDOWN_SECONDS(Kind.INT, "15"),
+  LONG_COOLDOWN_SECONDS(Kind.INT, "1800"),
+  QUOTA_PARK_SECONDS(Kind.INT, "0");
 
   /** What a config file may hold for the key; environment and .env values are always strings. */
   enum Kind { STRING, INT, DECIMAL, LIST }

@@ -390,13 +390,24 @@ public final class ConfigLoader {
       int contextTokenLimit = integer(ConfigKey.CONTEXT_TOKEN_LIMIT, 0, Integer.MAX_VALUE, null);
       int claimTimeout = integer(ConfigKey.DEVICE_LOGIN_CLAIM_TIMEOUT_SECONDS, 1, 3600, null);
       int loginRetention = integer(ConfigKey.DEVICE_LOGIN_RETENTION_SECONDS, 0, 86400, null);
+      int refreshInterval = integer(ConfigKey.REFRESH_INTERVAL_SECONDS, 1, Integer.MAX_VALUE, null);
+      int refreshMaxAge = integer(ConfigKey.REFRESH_MAX_AGE_SECONDS, 1, Integer.MAX_VALUE, null);
+      int refreshBeforeExpiry = integer(ConfigKey.REFRESH_BEFORE_EXPIRY_SECONDS, 0, Integer.MAX_VALUE, null);
+      int maxAttempts = integer(ConfigKey.MAX_ATTEMPTS, 1, 20, null);
+      int accountMaxConcurrency = integer(ConfigKey.ACCOUNT_MAX_CONCURRENCY, 0, Integer.MAX_VALUE, null);
+      int cooldown = integer(ConfigKey.COOLDOWN_SECONDS, 0, Integer.MAX_VALUE, null);
+      int shortCooldown = integer(ConfigKey.SHORT_COOLDOWN_SECONDS, 0, Integer.MAX_VALUE, null);
+      int longCooldown = integer(ConfigKey.LONG_COOLDOWN_SECONDS, 0, Integer.MAX_VALUE, null);
+      int quotaPark = integer(ConfigKey.QUOTA_PARK_SECONDS, 0, Integer.MAX_VALUE, null);
       if (!problems.isEmpty()) {
         return null;
       }
       return new AppConfig(host, port, httpInstances, apiKeys, adminKey == null ? "" : adminKey, maxErrorCount,
           httpProxy, databaseUrl, amazonqEndpoint, oidcEndpoint, startUrl, templatesDir, connectTimeout,
           idleTimeout, maxConnections, pingInterval, multiplier, maxBodyBytes, contextTokenLimit,
-          claimTimeout, loginRetention);
+          claimTimeout, loginRetention,
+          refreshInterval, refreshMaxAge, refreshBeforeExpiry, maxAttempts, accountMaxConcurrency, cooldown,
+          shortCooldown, longCooldown, quotaPark);
     }
 
     /** The value as trimmed text, or null (problem added) when the file holds a wrong type. */

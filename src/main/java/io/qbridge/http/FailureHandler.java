@@ -34,6 +34,9 @@ public final class FailureHandler implements Handler<RoutingContext> {
       status = g.status();
       type = g.type();
       message = g.getMessage();
+      if (g.retryAfterSeconds() >= 0 && !ctx.response().headWritten()) {
+        ctx.response().putHeader("retry-after", Long.toString(g.retryAfterSeconds()));
+      }
     } else if (failure instanceof HttpException h) {
       status = h.getStatusCode();
       type = typeFor(status);

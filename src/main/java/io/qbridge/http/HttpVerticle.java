@@ -67,7 +67,7 @@ public final class HttpVerticle extends VerticleBase {
     AccountPoolClient pool = new AccountPoolClient(vertx);
     TokenCounter tokens = new TokenCounter(config.tokenCountMultiplier());
     UpstreamClient upstream = new UpstreamClient(vertx, upstreamHttp, config, template);
-    ChatExchange exchange = new ChatExchange(vertx, pool, upstream, config.pingIntervalMs());
+    ChatExchange exchange = new ChatExchange(vertx, pool, upstream, config.pingIntervalMs(), config.maxAttempts());
     AmazonQRequestBuilder builder = new AmazonQRequestBuilder(template, Clock.systemDefaultZone());
 
     Router router = Router.router(vertx);

@@ -30,6 +30,12 @@ public final class UpstreamError extends GatewayException {
     COUNT_ERROR
   }
 
+  /**
+   * The taxonomy: client status, error type and fixed message, whether another account may succeed
+   * ({@link #retryable()}: failover before the first byte), and the {@link AccountAction} the pool
+   * applies on release. Documented as a table in docs/accounts.md; every row is exercised against
+   * the emulator by {@code ErrorTaxonomyTest}.
+   */
   public enum Kind {
     TOKEN_INVALID(502, ErrorType.API_ERROR, "Upstream rejected the account credentials", true, AccountAction.REFRESH_AND_RETRY),
     SUSPENDED(503, ErrorType.OVERLOADED, "Upstream account is suspended", true, AccountAction.DISABLE),
@@ -73,7 +79,7 @@ public final class UpstreamError extends GatewayException {
   private final String detail;
 
   public UpstreamError(Kind kind, int upstreamStatus, long retryAfterMs, String detail) {
-    super(kind.status, kind.type, kind.clientMessage);
+    super(kind.status, kind.type, kind.clientMessage, retryAfterMs < 0 ? -1 : (retryAfterMs + 999) / 1000);
     this.kind = kind;
     this.upstreamStatus = upstreamStatus;
     this.retryAfterMs = retryAfterMs;

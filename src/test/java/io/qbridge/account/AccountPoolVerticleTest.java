@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.qbridge.bus.Addresses;
+import io.qbridge.config.AppConfig;
 import io.qbridge.bus.BusFailure;
 import io.qbridge.error.ErrorType;
 import io.qbridge.error.GatewayException;
@@ -370,6 +371,154 @@ class AccountPoolVerticleTest {
     assertThat(AccountPoolVerticle.needsRefresh(unknown, now.plus(Duration.ofSeconds(1450)))).isTrue();
     Account noToken = new Account("1", null, "c", "s", "r", null, null, null, null, now, now, true, 0, 0, null);
     assertThat(AccountPoolVerticle.needsRefresh(noToken, now)).isTrue();
+  }
+
+  private static JsonObject releaseBody(Lease lease, String action, String reason, Long retryAfterMs) {
+    JsonObject body = new JsonObject().put("leaseId", lease.leaseId()).put("outcome", "failure").put("action", action)
+        .put("reason", reason);
+    if (retryAfterMs != null) body.put("retryAfterMs", retryAfterMs);
+    return body;
+  }
+
+  @Test
+  void leaseSkipsExcludedAccountsAndSaysWhyWhenNoneIsLeft(Vertx vertx) {
+    AccountPoolClient pool = start(vertx, 100);
+    String a = create(pool, newAccount("a", "at-a", true));
+    String b = create(pool, newAccount("b", "at-b", true));
+    for (int i = 0; i < 20; i++) {
+      Lease lease = pool.lease(List.of(a)).await();
+      assertThat(lease.accountId()).isEqualTo(b);
+      pool.release(lease, Outcome.NEUTRAL).await();
+    }
+    Throwable err = catchThrowable(() -> pool.lease(List.of(a, b)).await());
+    assertThat(err).isInstanceOfSatisfying(GatewayException.class, g -> {
+      assertThat(g.status()).isEqualTo(503);
+      assertThat(g.getMessage()).isEqualTo("No other enabled account available");
+    });
+  }
+
+  @Test
+  void cooldownHoldsTheAccountAndAllCoolingMeans429WithTheSoonestEnd(Vertx vertx) {
+    AccountPoolClient pool = start(vertx, 100);
+    String a = create(pool, newAccount("a", "at-a", true));
+    String b = create(pool, newAccount("b", "at-b", true));
+    Lease first = pool.lease().await();
+    vertx.eventBus().request(Addresses.ACCOUNTS_RELEASE, releaseBody(first, "cooldown", "throttled", 30_000L)).await();
+    String other = first.accountId().equals(a) ? b : a;
+    for (int i = 0; i < 10; i++) {
+      Lease lease = pool.lease().await();
+      assertThat(lease.accountId()).isEqualTo(other);
+      pool.release(lease, Outcome.NEUTRAL).await();
+    }
+    Lease second = pool.lease().await();
+    vertx.eventBus().request(Addresses.ACCOUNTS_RELEASE, releaseBody(second, "cooldown", "throttled", 4_000L)).await();
+
+    ReplyException raw = busFailure(vertx, Addresses.ACCOUNTS_LEASE, new JsonObject());
+    assertThat(raw.failureCode()).isEqualTo(BusFailure.COOLING_DOWN.code());
+    Throwable err = catchThrowable(() -> pool.lease().await());
+    assertThat(err).isInstanceOfSatisfying(GatewayException.class, g -> {
+      assertThat(g.status()).isEqualTo(429);
+      assertThat(g.type()).isEqualTo(ErrorType.RATE_LIMIT);
+      assertThat(g.getMessage()).startsWith("All accounts are rate limited: 2 cooling down");
+      assertThat(g.retryAfterSeconds()).isBetween(3L, 5L); // the 4 s (+ jitter) one, not the 30 s one
+    });
+    JsonObject cooled = pool.get(first.accountId()).await();
+    assertThat(cooled.getString("state")).isEqualTo("cooldown");
+    assertThat(cooled.getJsonObject("other").getString("cooldownReason")).isEqualTo("throttled");
+    assertThat(cooled.getInteger("error_count")).isEqualTo(1);
+  }
+
+  @Test
+  void parksAndSuspensionsSurviveARestart(Vertx vertx) throws Exception {
+    AppConfig cfg = config(dir, 100);
+    String deployment = deployPool(vertx, cfg);
+    AccountPoolClient pool = new AccountPoolClient(vertx);
+    String parked = create(pool, newAccount("parked", "at-p", true));
+    String suspended = create(pool, newAccount("suspended", "at-s", true));
+    for (int i = 0; i < 2; i++) {
+      Lease lease = pool.lease().await();
+      boolean isParked = lease.accountId().equals(parked);
+      vertx.eventBus().request(Addresses.ACCOUNTS_RELEASE,
+          releaseBody(lease, isParked ? "park" : "disable", isParked ? "quota_exhausted" : "suspended", null)).await();
+    }
+    vertx.undeploy(deployment).await();
+
+    deployPool(vertx, cfg);
+    Throwable err = catchThrowable(() -> pool.lease().await());
+    assertThat(err).isInstanceOfSatisfying(GatewayException.class, g -> {
+      assertThat(g.status()).isEqualTo(503);
+      assertThat(g.getMessage()).startsWith("All accounts have exhausted their usage quota; the first one returns at ");
+    });
+    Map<String, Object> row = rawRow(dir, parked);
+    JsonObject other = new JsonObject((String) row.get("other"));
+    assertThat(Instant.parse(other.getString("parkedUntil"))).isEqualTo(AccountHolds.firstOfNextMonthUtc(Instant.now()));
+    assertThat(other.getString("parkedReason")).isEqualTo("quota_exhausted");
+    JsonObject s = pool.get(suspended).await();
+    assertThat(s.getBoolean("enabled")).isFalse();
+    assertThat(s.getJsonObject("other").getString("disabledReason")).isEqualTo("suspended");
+  }
+
+  @Test
+  void concurrencyCapSkipsBusyAccounts(Vertx vertx) {
+    deployPool(vertx, AccountTestSupport.config(AccountTestSupport.sqliteUrl(dir), 100, Map.of("ACCOUNT_MAX_CONCURRENCY", "2")));
+    AccountPoolClient pool = new AccountPoolClient(vertx);
+    create(pool, newAccount("a", "at-a", true));
+    create(pool, newAccount("b", "at-b", true));
+    List<Lease> held = new ArrayList<>();
+    for (int i = 0; i < 4; i++) held.add(pool.lease().await());
+    assertThat(held.stream().collect(java.util.stream.Collectors.groupingBy(Lease::accountId, java.util.stream.Collectors.counting())))
+        .hasSize(2).allSatisfy((id, n) -> assertThat(n).isEqualTo(2L));
+    Throwable err = catchThrowable(() -> pool.lease().await());
+    assertThat(err).isInstanceOfSatisfying(GatewayException.class, g -> {
+      assertThat(g.status()).isEqualTo(503);
+      assertThat(g.getMessage()).contains("busy");
+      assertThat(g.retryAfterSeconds()).isEqualTo(1);
+    });
+    pool.release(held.get(0), Outcome.SUCCESS).await();
+    assertThat(pool.lease().await().accountId()).isEqualTo(held.get(0).accountId());
+  }
+
+  @Test
+  void aForcedLeaseRefreshIsSkippedWhenAnotherRequestAlreadyRefreshed(Vertx vertx) {
+    AccountPoolClient pool = start(vertx, 100);
+    AtomicInteger n = new AtomicInteger();
+    List<JsonObject> calls = fakeRefresher(vertx, req -> after(vertx, 100,
+        new JsonObject().put("accessToken", "new-" + n.incrementAndGet()).put("expiresIn", 3600)));
+    create(pool, newAccount("a", "old", true));
+    List<Lease> leases = List.of(pool.lease().await(), pool.lease().await(), pool.lease().await());
+
+    // two requests rejected at once share one refresh; a third, rejected later with the same stale token, reuses it
+    List<Lease> refreshed = Future.all(pool.refreshLease(leases.get(0)), pool.refreshLease(leases.get(1))).await()
+        .<Lease>list();
+    Lease late = pool.refreshLease(leases.get(2)).await();
+
+    assertThat(calls).hasSize(1);
+    assertThat(refreshed).extracting(Lease::accessToken).containsOnly("new-1");
+    assertThat(refreshed).extracting(Lease::leaseId).containsExactly(leases.get(0).leaseId(), leases.get(1).leaseId());
+    assertThat(late.accessToken()).isEqualTo("new-1");
+    // the lease now holds new-1: if that one is rejected too, it is refreshed again
+    assertThat(pool.refreshLease(late).await().accessToken()).isEqualTo("new-2");
+    assertThat(calls).hasSize(2);
+    Throwable unknown = catchThrowable(() -> pool.refreshLease(new Lease("nope", "x", null, "t")).await());
+    assertThat(unknown).isInstanceOfSatisfying(GatewayException.class, g -> assertThat(g.status()).isEqualTo(404));
+  }
+
+  @Test
+  void releaseRejectsAnUnknownAction(Vertx vertx) {
+    AccountPoolClient pool = start(vertx, 100);
+    create(pool, newAccount("a", "at", true));
+    Lease lease = pool.lease().await();
+    ReplyException bad = busFailure(vertx, Addresses.ACCOUNTS_RELEASE, releaseBody(lease, "explode", null, null));
+    assertThat(bad.failureCode()).isEqualTo(BusFailure.BAD_REQUEST.code());
+    assertThat(bad.getMessage()).contains("action").contains("cooldown");
+  }
+
+  @Test
+  void quotaResetsOnTheFirstOfNextMonthUtc() {
+    assertThat(AccountHolds.firstOfNextMonthUtc(Instant.parse("2025-12-31T23:59:59Z")))
+        .isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+    assertThat(AccountHolds.firstOfNextMonthUtc(Instant.parse("2026-02-01T00:00:00Z")))
+        .isEqualTo(Instant.parse("2026-03-01T00:00:00Z"));
   }
 
   private static Account withExpiry(Account a, Instant expiresAt) {

@@ -23,12 +23,19 @@ public final class AccountTestSupport {
 
   /** A config through the real loader (an empty folder stands in for conf/ and .env). */
   public static AppConfig config(String databaseUrl, int maxErrorCount) {
+    return config(databaseUrl, maxErrorCount, Map.of());
+  }
+
+  /** As {@link #config(String, int)} with extra settings by their environment names. */
+  public static AppConfig config(String databaseUrl, int maxErrorCount, Map<String, String> extra) {
     Path empty = Path.of("target", "no-config");
-    return io.qbridge.config.ConfigLoader.resolve(empty, java.util.Map.of(
+    Map<String, String> env = new java.util.HashMap<>(Map.of(
         "HOST", "127.0.0.1", "PORT", "0", "HTTP_INSTANCES", "1", "MAX_ERROR_COUNT", Integer.toString(maxErrorCount),
         "DATABASE_URL", databaseUrl, "AMAZONQ_ENDPOINT", "http://127.0.0.1:9/generateAssistantResponse",
         "AMAZONQ_OIDC_ENDPOINT", "http://127.0.0.1:9", "UPSTREAM_CONNECT_TIMEOUT_MS", "1000",
         "UPSTREAM_IDLE_TIMEOUT_MS", "5000", "MAX_BODY_BYTES", Integer.toString(1 << 20)));
+    env.putAll(extra);
+    return io.qbridge.config.ConfigLoader.resolve(empty, env);
   }
 
   public static AppConfig config(Path dir, int maxErrorCount) {

@@ -10,7 +10,9 @@ class AppConfigTest {
   private static AppConfig config(List<String> keys, String adminKey, String proxy, String db) {
     return new AppConfig("0.0.0.0", 8000, 4, keys, adminKey, 100, proxy, db,
         "https://q.us-east-1.amazonaws.com/", "https://oidc.us-east-1.amazonaws.com",
-        "https://view.awsapps.com/start", "templates", 5000, 300000, 200, 15000, 1.0, 33554432, 200000, 300, 600);
+        "https://view.awsapps.com/start", "templates", 5000, 300000, 200, 15000, 1.0, 33554432, 200000, 300, 600,
+
+        300, 1500, 300, 3, 0, 60, 15, 1800, 0);
   }
 
   @Test

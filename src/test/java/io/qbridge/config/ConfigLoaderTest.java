@@ -75,7 +75,9 @@ class ConfigLoaderTest {
     int cores = Math.min(256, Runtime.getRuntime().availableProcessors());
     return new AppConfig("0.0.0.0", 8000, cores, List.of(), "", 100, "", "jdbc:sqlite:data.sqlite3",
         "https://q.us-east-1.amazonaws.com/", "https://oidc.us-east-1.amazonaws.com",
-        "https://view.awsapps.com/start", "templates", 5000, 300000, 200, 15000, 1.0, 33554432, 200000, 300, 600);
+        "https://view.awsapps.com/start", "templates", 5000, 300000, 200, 15000, 1.0, 33554432, 200000, 300, 600,
+
+        300, 1500, 300, 3, 0, 60, 15, 1800, 0);
   }
 
   // ------------------------------------------------------------------ defaults and precedence

@@ -81,6 +81,63 @@ public final class TestGateway {
     return c;
   }
 
+  /** The qbridge admin JSON of the account registered with {@code clientId}. */
+  public JsonObject account(String clientId) {
+    Response r = request(HttpMethod.GET, "/v2/accounts", null, null);
+    for (Object o : new io.vertx.core.json.JsonArray(r.body())) {
+      JsonObject a = (JsonObject) o;
+      if (clientId.equals(a.getString("clientId"))) return a;
+    }
+    throw new IllegalStateException("no account with clientId " + clientId);
+  }
+
+  /** {@code GET /healthz} body. */
+  public JsonObject health() {
+    return request(HttpMethod.GET, "/healthz", null, null).json();
+  }
+
+  /** Waits up to 3 s for every lease to be released ({@code activeLeases == 0}); returns the last count. */
+  public int awaitNoActiveLeases() {
+    long deadline = System.currentTimeMillis() + 3000;
+    int leases = -1;
+    while (System.currentTimeMillis() < deadline) {
+      leases = health().getInteger("activeLeases");
+      if (leases == 0) return 0;
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return leases;
+  }
+
+  /**
+   * Sends {@code n} requests at once (from a Vert.x context, over a client with {@code n}
+   * connections) and waits for all of them; the responses in request order.
+   */
+  public java.util.List<Response> postConcurrently(String path, JsonObject body, int n) {
+    HttpClientAgent wide = vertx.createHttpClient(new io.vertx.core.http.PoolOptions().setHttp1MaxSize(n));
+    try {
+      Future<java.util.List<Response>> all = onContext(() -> {
+        java.util.List<Future<Response>> calls = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(app.port())
+              .setURI(path).putHeader("content-type", "application/json");
+          calls.add(wide.request(o).compose(req -> req.send(body.toBuffer()))
+              .compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), resp.headers(), b))));
+        }
+        return Future.all(calls).map(c -> c.<Response>list());
+      });
+      return all.await(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError(n + " concurrent requests did not complete within 60 s");
+    } finally {
+      wide.close().await();
+    }
+  }
+
   public record Response(int status, io.vertx.core.MultiMap headers, Buffer body) {
     public JsonObject json() { return new JsonObject(body); }
   }

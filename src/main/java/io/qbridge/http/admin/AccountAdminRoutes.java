@@ -19,6 +19,7 @@ import io.vertx.ext.web.RoutingContext;
  * GET    /v2/accounts/:id   → 200 account | 404
  * PATCH  /v2/accounts/:id   {any create field but expires_at, last_refresh_status} → 200 account | 404
  * DELETE /v2/accounts/:id   → 200 {"deleted": true, "id": id} | 404
+ * POST   /v2/accounts/:id/refresh → 200 account (last_refresh_status "success") | 404 | 502 {error: why the refresh failed}
  * </pre>
  * "account" is the admin JSON: q2api's keys, secrets replaced by {@code hasClientSecret},
  * {@code hasRefreshToken}, {@code hasAccessToken}. DELETE answers 200 with a body (not 204) so
@@ -44,6 +45,7 @@ public final class AccountAdminRoutes {
     router.get(BASE + "/:id").handler(routes::get);
     router.patch(BASE + "/:id").handler(routes::update);
     router.delete(BASE + "/:id").handler(routes::delete);
+    router.post(BASE + "/:id/refresh").handler(routes::refresh);
   }
 
   private void create(RoutingContext ctx) {
@@ -73,6 +75,11 @@ public final class AccountAdminRoutes {
 
   private void delete(RoutingContext ctx) {
     pool.delete(ctx.pathParam("id")).onSuccess(ctx::json).onFailure(ctx::fail);
+  }
+
+  /** Forces a token refresh now (single flight with any refresh already running for the account). */
+  private void refresh(RoutingContext ctx) {
+    pool.refresh(ctx.pathParam("id")).onSuccess(ctx::json).onFailure(ctx::fail);
   }
 
   /** The body as a JSON object, or {@code null} after failing the context with a 400. */
