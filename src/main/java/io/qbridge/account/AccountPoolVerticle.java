@@ -132,7 +132,7 @@ public final class AccountPoolVerticle extends VerticleBase {
   public Future<?> start() {
     return AccountStores.create(vertx, config)
         .compose(opened -> {
-          store = opened;
+          store = new CachedLeaseStore(opened);
           return loadHolds();
         })
         .compose(v -> registerConsumers())
