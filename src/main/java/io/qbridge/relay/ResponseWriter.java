@@ -27,6 +27,9 @@ public interface ResponseWriter {
   /** Upstream failed after headers were sent: write an in-stream error and end the response. */
   void failAfterCommit(UpstreamError error);
 
+  /** Sends what the events of the current upstream chunk produced (streaming writers batch them). */
+  default void flush() {}
+
   /** The upstream has been silent for a while: write a keep-alive. Only called after commit. */
   void keepAlive();
 

@@ -55,7 +55,8 @@ public final class StreamRelay {
     }
     response.closeHandler(v -> onClientGone());
     response.exceptionHandler(t -> onClientGone());
-    upstream.handler(this::onEvent).endHandler(v -> onEnd()).errorHandler(this::onError);
+    upstream.handler(this::onEvent).endHandler(v -> onEnd()).errorHandler(this::onError)
+        .chunkEndHandler(this::onChunkEnd);
     lastWriteAt = System.nanoTime();
     if (writer.streaming() && keepAliveMs > 0) {
       timerId = vertx.setPeriodic(Math.max(1, keepAliveMs / 2), id -> onTimer());
@@ -84,8 +85,13 @@ public final class StreamRelay {
     if (writer.finishedLocally()) {
       upstream.cancel();
       onEnd();
-      return;
     }
+  }
+
+  /** One network chunk's events are translated: write them in one go, then respect the client's pace. */
+  private void onChunkEnd() {
+    if (result.future().isComplete()) return;
+    writer.flush();
     applyBackPressure();
   }
 

@@ -22,6 +22,7 @@ public final class UpstreamStream {
   private final EventStreamDecoder decoder;
   private Handler<QEvent> eventHandler = e -> {};
   private Handler<Void> endHandler = v -> {};
+  private Runnable chunkEndHandler = () -> {};
   private Handler<UpstreamError> errorHandler = e -> {};
   private final Vertx vertx;
   private final long idleTimeoutMs;
@@ -51,6 +52,9 @@ public final class UpstreamStream {
   public UpstreamStream handler(Handler<QEvent> handler) { this.eventHandler = handler; return this; }
 
   public UpstreamStream endHandler(Handler<Void> handler) { this.endHandler = handler; return this; }
+
+  /** Called after the events of one network chunk were delivered: the moment to flush and check the client. */
+  public UpstreamStream chunkEndHandler(Runnable handler) { this.chunkEndHandler = handler; return this; }
 
   public UpstreamStream errorHandler(Handler<UpstreamError> handler) { this.errorHandler = handler; return this; }
 
@@ -110,7 +114,9 @@ public final class UpstreamStream {
     } catch (EventStreamException e) {
       fail(UpstreamError.of(Kind.PROTOCOL, e.getMessage()));
       response.request().reset();
+      return;
     }
+    if (!done) chunkEndHandler.run();
   }
 
   private void onEnd() {

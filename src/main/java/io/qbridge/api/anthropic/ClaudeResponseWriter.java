@@ -4,6 +4,7 @@ import io.qbridge.convert.TokenCounter;
 import io.qbridge.convert.ToolNames;
 import io.qbridge.relay.ResponseWriter;
 import io.qbridge.relay.Sse;
+import io.qbridge.relay.SseOutput;
 import io.qbridge.upstream.QEvent;
 import io.qbridge.upstream.UpstreamError;
 import io.vertx.core.http.HttpServerResponse;
@@ -15,14 +16,16 @@ final class ClaudeResponseWriter implements ResponseWriter {
   private final boolean streaming;
   private final ClaudeTranslator translator;
   private final ClaudeMessageAccumulator accumulator;
+  private final SseOutput out;
 
   ClaudeResponseWriter(HttpServerResponse response, boolean streaming, String messageId, String model,
                        int inputTokens, TokenCounter tokens, boolean thinking, ToolNames toolNames) {
     this.response = response;
     this.streaming = streaming;
     this.accumulator = streaming ? null : new ClaudeMessageAccumulator();
+    this.out = new SseOutput(response);
     this.translator = new ClaudeTranslator(messageId, model, inputTokens, tokens, thinking, toolNames,
-        streaming ? (event, data) -> response.write(Sse.event(event, data)) : accumulator);
+        streaming ? (event, data) -> out.write(Sse.event(event, data)) : accumulator);
     if (!streaming) translator.start();
   }
 
@@ -38,7 +41,7 @@ final class ClaudeResponseWriter implements ResponseWriter {
   @Override public void end() {
     translator.finish();
     if (streaming) {
-      response.end();
+      out.end();
     } else {
       response.setStatusCode(200).putHeader("content-type", "application/json").end(accumulator.message().toBuffer());
     }
@@ -46,10 +49,15 @@ final class ClaudeResponseWriter implements ResponseWriter {
 
   @Override public void failAfterCommit(UpstreamError error) {
     translator.fail(error);
-    response.end();
+    out.end();
   }
 
-  @Override public void keepAlive() { translator.ping(); }
+  @Override public void keepAlive() {
+    translator.ping();
+    out.flush();
+  }
+
+  @Override public void flush() { out.flush(); }
 
   @Override public void markTruncated() { translator.markTruncated(); }
 

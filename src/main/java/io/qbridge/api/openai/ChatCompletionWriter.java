@@ -3,6 +3,7 @@ package io.qbridge.api.openai;
 import io.qbridge.http.ErrorShape;
 import io.qbridge.relay.ResponseWriter;
 import io.qbridge.relay.Sse;
+import io.qbridge.relay.SseOutput;
 import io.qbridge.upstream.QEvent;
 import io.qbridge.upstream.UpstreamError;
 import io.vertx.core.http.HttpServerResponse;
@@ -23,6 +24,7 @@ final class ChatCompletionWriter implements ResponseWriter {
   private final boolean streaming;
   private final ChatCompletionTranslator translator;
   private final ChatCompletionAccumulator accumulator;
+  private final SseOutput out;
 
   /**
    * @param translatorFactory builds the translator for a sink and whether it must report usage
@@ -33,8 +35,9 @@ final class ChatCompletionWriter implements ResponseWriter {
     this.response = response;
     this.streaming = streaming;
     this.accumulator = streaming ? null : new ChatCompletionAccumulator();
+    this.out = new SseOutput(response);
     this.translator = streaming
-        ? translatorFactory.create(chunk -> response.write(Sse.data(chunk.encode())), includeUsage)
+        ? translatorFactory.create(chunk -> out.write(Sse.data(chunk.encode())), includeUsage)
         : translatorFactory.create(accumulator, true);
   }
 
@@ -56,18 +59,23 @@ final class ChatCompletionWriter implements ResponseWriter {
   @Override public void end() {
     translator.finish();
     if (streaming) {
-      response.end(Sse.data(DONE));
+      out.end(Sse.data(DONE));
     } else {
       response.setStatusCode(200).putHeader("content-type", "application/json").end(accumulator.completion().toBuffer());
     }
   }
 
   @Override public void failAfterCommit(UpstreamError error) {
-    response.write(Sse.data(ErrorShape.OPENAI.body(error.type(), error.getMessage()).encode()));
-    response.end(Sse.data(DONE));
+    out.write(Sse.data(ErrorShape.OPENAI.body(error.type(), error.getMessage()).encode()));
+    out.end(Sse.data(DONE));
   }
 
-  @Override public void keepAlive() { response.write(Sse.comment("ping")); }
+  @Override public void keepAlive() {
+    out.write(Sse.comment("ping"));
+    out.flush();
+  }
+
+  @Override public void flush() { out.flush(); }
 
   @Override public void markTruncated() { translator.markTruncated(); }
 

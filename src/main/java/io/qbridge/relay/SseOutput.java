@@ -1,0 +1,54 @@
+package io.qbridge.relay;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Coalesces the SSE frames produced from one upstream chunk into a single response write. One
+ * upstream chunk often holds several events; writing each separately cost a chunk header, a
+ * flush and a syscall apiece. The relay flushes at the end of every upstream chunk (and the
+ * writers on keep-alives and at the end), so no event waits longer than the chunk it came in.
+ * Event-loop confined.
+ */
+public final class SseOutput {
+
+  private final HttpServerResponse response;
+  private Buffer pending;
+
+  public SseOutput(HttpServerResponse response) {
+    this.response = response;
+  }
+
+  /** Queues bytes for the next {@link #flush()}. */
+  public void write(Buffer frame) {
+    if (pending == null) pending = Buffer.buffer(Math.max(256, frame.length() * 2));
+    pending.appendBuffer(frame);
+  }
+
+  /** Writes what is queued, if anything. */
+  public void flush() {
+    if (pending == null || pending.length() == 0) return;
+    Buffer out = pending;
+    pending = null;
+    response.write(out);
+  }
+
+  /** Queues {@code last} and ends the response with everything still queued. */
+  public void end(Buffer last) {
+    write(last);
+    Buffer out = pending;
+    pending = null;
+    response.end(out);
+  }
+
+  /** Ends the response with everything still queued. */
+  public void end() {
+    if (pending == null) {
+      response.end();
+    } else {
+      Buffer out = pending;
+      pending = null;
+      response.end(out);
+    }
+  }
+}
