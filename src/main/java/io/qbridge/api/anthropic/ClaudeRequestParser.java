@@ -9,6 +9,7 @@ import io.qbridge.convert.Conversation.ToolResult;
 import io.qbridge.convert.Conversation.ToolSpec;
 import io.qbridge.convert.Conversation.UserMessage;
 import io.qbridge.convert.ModelMapper;
+import io.qbridge.convert.RequestFields;
 import io.qbridge.error.GatewayException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,5 +1,6 @@
 package io.qbridge.api.openai;
 
+import io.qbridge.convert.RequestFields;
 import io.qbridge.convert.Conversation;
 import io.qbridge.convert.Conversation.AssistantMessage;
 import io.qbridge.convert.Conversation.Image;
