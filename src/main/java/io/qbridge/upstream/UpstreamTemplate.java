@@ -21,12 +21,17 @@ public final class UpstreamTemplate {
 
   private final JsonObject chat;
   private final JsonObject oidc;
+  // parsed once: the chat headers are copied for every upstream request
+  private final MultiMap chatHeaders;
+  private final MultiMap oidcHeaders;
 
   private UpstreamTemplate(JsonObject root) {
     this.chat = require(root, "chat");
     this.oidc = require(root, "oidc");
     require(chat, "headers");
     require(oidc, "headers");
+    this.chatHeaders = headers(chat);
+    this.oidcHeaders = headers(oidc);
   }
 
   /** Reads {@code dir/amazonq.json} when present, else the copy bundled in the jar. Blocking: call at startup. */
@@ -60,10 +65,10 @@ public final class UpstreamTemplate {
   }
 
   /** Headers for GenerateAssistantResponse (without authorization and invocation id). */
-  public MultiMap chatHeaders() { return headers(chat); }
+  public MultiMap chatHeaders() { return MultiMap.caseInsensitiveMultiMap().addAll(chatHeaders); }
 
   /** Headers for SSO-OIDC calls (without invocation id). */
-  public MultiMap oidcHeaders() { return headers(oidc); }
+  public MultiMap oidcHeaders() { return MultiMap.caseInsensitiveMultiMap().addAll(oidcHeaders); }
 
   public String chatTriggerType() { return chat.getString("chatTriggerType", "MANUAL"); }
 
