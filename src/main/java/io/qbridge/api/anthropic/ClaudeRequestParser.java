@@ -45,7 +45,7 @@ public final class ClaudeRequestParser {
       Object role = m.getValue("role");
       if ("system".equals(role)) {
         // mid-conversation system instructions (Claude Code) fold into the system prompt
-        appendLine(system, textOf(m.getValue("content"), path + ".content"));
+        RequestFields.appendLine(system, textOf(m.getValue("content"), path + ".content"));
         continue;
       }
       if ("user".equals(role)) {
@@ -98,9 +98,9 @@ public final class ClaudeRequestParser {
     for (int i = 0; i < blocks.size(); i++) {
       Object b = blocks.getValue(i);
       if (b instanceof String s) {
-        appendLine(sb, s);
+        RequestFields.appendLine(sb, s);
       } else if (b instanceof JsonObject o && "text".equals(o.getValue("type"))) {
-        appendLine(sb, requireString(o, "text", path + "." + i + ".text"));
+        RequestFields.appendLine(sb, RequestFields.requireString(o, "text", path + "." + i + ".text"));
       } else if (!(b instanceof JsonObject)) {
         throw bad(path + "." + i + ": must be a content block object");
       }
@@ -118,12 +118,12 @@ public final class ClaudeRequestParser {
       String p = path + "." + i;
       JsonObject b = block(blocks.getValue(i), p);
       switch (blockType(b, p)) {
-        case "text" -> appendLine(text, requireString(b, "text", p + ".text"));
-        case "thinking" -> appendLine(text, "<thinking>" + b.getString("thinking", "") + "</thinking>");
+        case "text" -> RequestFields.appendLine(text, RequestFields.requireString(b, "text", p + ".text"));
+        case "thinking" -> RequestFields.appendLine(text, "<thinking>" + b.getString("thinking", "") + "</thinking>");
         case "redacted_thinking" -> { }
         case "tool_result" -> results.add(toolResult(b, p));
         case "image" -> images.add(image(b, p));
-        case "document", "search_result" -> appendLine(text, textOf(b.getValue("content"), p + ".content"));
+        case "document", "search_result" -> RequestFields.appendLine(text, textOf(b.getValue("content"), p + ".content"));
         default -> { } // unknown block types (e.g. server tool results) carry nothing Amazon Q can use
       }
     }
@@ -139,12 +139,12 @@ public final class ClaudeRequestParser {
       String p = path + "." + i;
       JsonObject b = block(blocks.getValue(i), p);
       switch (blockType(b, p)) {
-        case "text" -> appendLine(text, requireString(b, "text", p + ".text"));
-        case "thinking" -> appendLine(text, "<thinking>" + b.getString("thinking", "") + "</thinking>");
+        case "text" -> RequestFields.appendLine(text, RequestFields.requireString(b, "text", p + ".text"));
+        case "thinking" -> RequestFields.appendLine(text, "<thinking>" + b.getString("thinking", "") + "</thinking>");
         case "tool_use" -> {
           Object input = b.getValue("input");
           if (input != null && !(input instanceof JsonObject)) throw bad(p + ".input: must be an object");
-          calls.add(new ToolCall(requireString(b, "id", p + ".id"), requireString(b, "name", p + ".name"),
+          calls.add(new ToolCall(RequestFields.requireString(b, "id", p + ".id"), RequestFields.requireString(b, "name", p + ".name"),
               input == null ? new JsonObject() : (JsonObject) input));
         }
         default -> { }
@@ -154,7 +154,7 @@ public final class ClaudeRequestParser {
   }
 
   private static ToolResult toolResult(JsonObject b, String p) {
-    String id = requireString(b, "tool_use_id", p + ".tool_use_id");
+    String id = RequestFields.requireString(b, "tool_use_id", p + ".tool_use_id");
     List<String> content = new ArrayList<>();
     Object c = b.getValue("content");
     if (c instanceof String s) {
@@ -176,12 +176,12 @@ public final class ClaudeRequestParser {
     if (!"base64".equals(source.getValue("type"))) {
       throw bad(p + ".source.type: only base64 images are supported (Amazon Q cannot fetch URLs)");
     }
-    String mediaType = requireString(source, "media_type", p + ".source.media_type");
+    String mediaType = RequestFields.requireString(source, "media_type", p + ".source.media_type");
     String format = mediaType.substring(mediaType.indexOf('/') + 1);
     if (!List.of("png", "jpeg", "gif", "webp").contains(format)) {
       throw bad(p + ".source.media_type: must be image/png, image/jpeg, image/gif or image/webp");
     }
-    return new Image(format, requireString(source, "data", p + ".source.data"));
+    return new Image(format, RequestFields.requireString(source, "data", p + ".source.data"));
   }
 
   private static List<ToolSpec> tools(Object raw) {
@@ -194,7 +194,7 @@ public final class ClaudeRequestParser {
       if (t.getValue("type") instanceof String type && !type.equals("custom")) continue; // server tools Amazon Q cannot run
       Object schema = t.getValue("input_schema");
       if (schema != null && !(schema instanceof JsonObject)) throw bad(p + ".input_schema: must be an object");
-      out.add(new ToolSpec(requireString(t, "name", p + ".name"), t.getString("description", ""),
+      out.add(new ToolSpec(RequestFields.requireString(t, "name", p + ".name"), t.getString("description", ""),
           schema == null ? new JsonObject().put("type", "object") : (JsonObject) schema));
     }
     return out;
@@ -211,20 +211,11 @@ public final class ClaudeRequestParser {
   }
 
   private static String requireString(JsonObject o, String key) {
-    return requireString(o, key, key);
+    return RequestFields.requireString(o, key, key);
   }
 
   private static String requireString(JsonObject o, String key, String path) {
-    Object v = o.getValue(key);
-    if (v == null) throw bad(path + ": field required");
-    if (!(v instanceof String s)) throw bad(path + ": must be a string");
-    return s;
-  }
-
-  private static void appendLine(StringBuilder sb, String s) {
-    if (s.isEmpty()) return;
-    if (sb.length() > 0) sb.append('\n');
-    sb.append(s);
+    return RequestFields.requireString(o, key, path);
   }
 
   private static GatewayException bad(String message) {

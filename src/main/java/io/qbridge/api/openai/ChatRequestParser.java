@@ -186,7 +186,7 @@ final class ChatRequestParser {
         String role = requireString(m, "role", p + ".role");
         switch (role) {
           // mid-conversation system/developer instructions fold into the system prompt, as on the Claude path
-          case "system", "developer" -> appendLine(system, text(m.getValue("content"), p + ".content"));
+          case "system", "developer" -> RequestFields.appendLine(system, text(m.getValue("content"), p + ".content"));
           case "user" -> out.add(user(m, p));
           case "assistant" -> out.add(assistant(m, p, i));
           case "tool" -> out.add(toolResult(requireString(m, "tool_call_id", p + ".tool_call_id"), m, p));
@@ -208,7 +208,7 @@ final class ChatRequestParser {
         String pp = p + ".content[" + j + "]";
         JsonObject part = part(parts.getValue(j), pp);
         switch (partType(part, pp)) {
-          case "text" -> appendLine(text, requireString(part, "text", pp + ".text"));
+          case "text" -> RequestFields.appendLine(text, requireString(part, "text", pp + ".text"));
           case "image_url" -> images.add(Images.fromDataUrl(part.getValue("image_url"), pp + ".image_url"));
           default -> throw bad(pp + ".type: '" + part.getValue("type") + "' is not supported; Amazon Q accepts text and image_url parts");
         }
@@ -222,7 +222,7 @@ final class ChatRequestParser {
         // replayed reasoning keeps Amazon Q's own convention, like Claude thinking blocks
         text.append("<thinking>").append(r).append("</thinking>");
       }
-      appendLine(text, assistantText(m.getValue("content"), p + ".content"));
+      RequestFields.appendLine(text, assistantText(m.getValue("content"), p + ".content"));
       List<ToolCall> calls = new ArrayList<>();
       Object toolCalls = m.getValue("tool_calls");
       if (toolCalls != null) {
@@ -299,7 +299,7 @@ final class ChatRequestParser {
       String pp = p + "[" + j + "]";
       JsonObject part = part(parts.getValue(j), pp);
       if (!"text".equals(partType(part, pp))) throw bad(pp + ".type: only text parts are allowed here");
-      appendLine(sb, requireString(part, "text", pp + ".text"));
+      RequestFields.appendLine(sb, requireString(part, "text", pp + ".text"));
     }
     return sb.toString();
   }
@@ -314,8 +314,8 @@ final class ChatRequestParser {
       String pp = p + "[" + j + "]";
       JsonObject part = part(parts.getValue(j), pp);
       switch (partType(part, pp)) {
-        case "text" -> appendLine(sb, requireString(part, "text", pp + ".text"));
-        case "refusal" -> appendLine(sb, requireString(part, "refusal", pp + ".refusal"));
+        case "text" -> RequestFields.appendLine(sb, requireString(part, "text", pp + ".text"));
+        case "refusal" -> RequestFields.appendLine(sb, requireString(part, "refusal", pp + ".refusal"));
         default -> throw bad(pp + ".type: must be 'text' or 'refusal' in an assistant message");
       }
     }
@@ -345,16 +345,7 @@ final class ChatRequestParser {
   }
 
   static String requireString(JsonObject o, String key, String path) {
-    Object v = o.getValue(key);
-    if (v == null) throw bad(path + ": field required");
-    if (!(v instanceof String s)) throw bad(path + ": must be a string");
-    return s;
-  }
-
-  private static void appendLine(StringBuilder sb, String s) {
-    if (s.isEmpty()) return;
-    if (sb.length() > 0) sb.append('\n');
-    sb.append(s);
+    return RequestFields.requireString(o, key, path);
   }
 
   private static void appendBlock(StringBuilder sb, String s) {
