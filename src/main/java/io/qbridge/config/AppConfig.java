@@ -40,6 +40,7 @@ import java.util.List;
  * @param shortCooldownSeconds     SHORT_COOLDOWN_SECONDS: pause after capacity, 5xx and timeout errors
  * @param longCooldownSeconds      LONG_COOLDOWN_SECONDS: pause after a "suspicious activity" 429
  * @param quotaParkSeconds         QUOTA_PARK_SECONDS: how long a quota-exhausted account is parked, 0 = until next month (UTC)
+ * @param shutdownGraceSeconds     SHUTDOWN_GRACE_SECONDS: how long a stopping server lets in-flight requests finish
  */
 public record AppConfig(
     String host,
@@ -71,7 +72,8 @@ public record AppConfig(
     int cooldownSeconds,
     int shortCooldownSeconds,
     int longCooldownSeconds,
-    int quotaParkSeconds) {
+    int quotaParkSeconds,
+    int shutdownGraceSeconds) {
 
   public AppConfig {
     apiKeys = List.copyOf(apiKeys);
@@ -119,7 +121,8 @@ public record AppConfig(
         + " maxAttempts=" + maxAttempts
         + " accountMaxConcurrency=" + (accountMaxConcurrency == 0 ? "unlimited" : accountMaxConcurrency)
         + " cooldowns=" + cooldownSeconds + "s/short " + shortCooldownSeconds + "s/long " + longCooldownSeconds + "s"
-        + " quotaPark=" + (quotaParkSeconds == 0 ? "next-month" : quotaParkSeconds + "s");
+        + " quotaPark=" + (quotaParkSeconds == 0 ? "next-month" : quotaParkSeconds + "s")
+        + " shutdownGrace=" + shutdownGraceSeconds + "s";
   }
 
   /** Same as {@link #describe()}, so an accidentally logged record never leaks keys. */

@@ -39,7 +39,9 @@ enum ConfigKey {
   COOLDOWN_SECONDS(Kind.INT, "60"),
   SHORT_COOLDOWN_SECONDS(Kind.INT, "15"),
   LONG_COOLDOWN_SECONDS(Kind.INT, "1800"),
-  QUOTA_PARK_SECONDS(Kind.INT, "0");
+  QUOTA_PARK_SECONDS(Kind.INT, "0"),
+  // shutdown
+  SHUTDOWN_GRACE_SECONDS(Kind.INT, "30");
 
   /** What a config file may hold for the key; environment and .env values are always strings. */
   enum Kind { STRING, INT, DECIMAL, LIST }

@@ -399,6 +399,7 @@ public final class ConfigLoader {
       int shortCooldown = integer(ConfigKey.SHORT_COOLDOWN_SECONDS, 0, Integer.MAX_VALUE, null);
       int longCooldown = integer(ConfigKey.LONG_COOLDOWN_SECONDS, 0, Integer.MAX_VALUE, null);
       int quotaPark = integer(ConfigKey.QUOTA_PARK_SECONDS, 0, Integer.MAX_VALUE, null);
+      int shutdownGrace = integer(ConfigKey.SHUTDOWN_GRACE_SECONDS, 0, 3600, null);
       if (!problems.isEmpty()) {
         return null;
       }
@@ -407,7 +408,7 @@ public final class ConfigLoader {
           idleTimeout, maxConnections, pingInterval, multiplier, maxBodyBytes, contextTokenLimit,
           claimTimeout, loginRetention,
           refreshInterval, refreshMaxAge, refreshBeforeExpiry, maxAttempts, accountMaxConcurrency, cooldown,
-          shortCooldown, longCooldown, quotaPark);
+          shortCooldown, longCooldown, quotaPark, shutdownGrace);
     }
 
     /** The value as trimmed text, or null (problem added) when the file holds a wrong type. */

@@ -58,9 +58,16 @@ public final class HttpVerticle extends VerticleBase {
         .onSuccess(s -> onListening.accept(s.actualPort()));
   }
 
+  /**
+   * Graceful stop: the server stops accepting connections at once, lets in-flight requests (SSE
+   * streams included) finish for up to SHUTDOWN_GRACE_SECONDS, then closes what is left; only then
+   * is the upstream client closed, since those requests still need it.
+   */
   @Override
   public Future<?> stop() {
-    return upstreamHttp == null ? Future.succeededFuture() : upstreamHttp.close();
+    Future<Void> drained = server == null ? Future.succeededFuture()
+        : server.shutdown(config.shutdownGraceSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    return drained.eventually(() -> upstreamHttp == null ? Future.succeededFuture() : upstreamHttp.close());
   }
 
   private Router routes() {
