@@ -14,6 +14,7 @@ public final class StopSequenceMatcher {
   private final List<String> stops;
   private final StringBuilder pending = new StringBuilder();
   private boolean matched;
+  private String matchedSequence;
 
   /** @param stops stop sequences; empty strings are ignored */
   public StopSequenceMatcher(List<String> stops) {
@@ -22,6 +23,9 @@ public final class StopSequenceMatcher {
 
   /** True once a stop sequence was seen; all later input is dropped. */
   public boolean matched() { return matched; }
+
+  /** The stop sequence that matched (Anthropic reports it), or null. */
+  public String matchedSequence() { return matchedSequence; }
 
   /**
    * Feeds a fragment and returns the text that is safe to release now: everything before a match
@@ -55,7 +59,10 @@ public final class StopSequenceMatcher {
     int best = -1;
     for (String s : stops) {
       int at = pending.indexOf(s);
-      if (at >= 0 && (best < 0 || at < best)) best = at;
+      if (at >= 0 && (best < 0 || at < best)) {
+        best = at;
+        matchedSequence = s;
+      }
     }
     return best;
   }

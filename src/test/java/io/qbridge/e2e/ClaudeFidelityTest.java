@@ -287,4 +287,28 @@ class ClaudeFidelityTest {
     assertThat(gw.request(io.vertx.core.http.HttpMethod.HEAD, "/", null, null).status()).isEqualTo(200);
     assertThat(gw.request(io.vertx.core.http.HttpMethod.GET, "/", null, null).status()).isEqualTo(200);
   }
+
+  @Test
+  void maxTokensAndStopSequencesAreHonouredLocallyAndCancelTheUpstream() throws Exception {
+    // a max_tokens: 1 probe (SDKs send these) must not read an endless upstream answer to the end
+    gw.emulator.enqueue(Scenario.endless(200));
+    var closed = gw.emulator.nextStreamClosedByPeer();
+    JsonObject probe = new JsonObject().put("model", "claude-sonnet-4.5").put("max_tokens", 1)
+        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")));
+    JsonObject m = gw.postJson("/v1/messages", probe).json();
+    assertThat(m.getString("stop_reason")).isEqualTo("max_tokens");
+    assertThat(m.getJsonObject("usage").getInteger("output_tokens")).isEqualTo(1);
+    closed.await(5, java.util.concurrent.TimeUnit.SECONDS);
+
+    gw.emulator.enqueue(Scenario.text("Count: 1, 2, 3, ST", "OP, 4, 5"));
+    Message stopped = sdk.messages().create(MessageCreateParams.builder().model("claude-sonnet-4.5").maxTokens(100)
+        .addStopSequence("STOP").addUserMessage("count").build());
+    assertThat(stopped.content().get(0).text().orElseThrow().text()).isEqualTo("Count: 1, 2, 3, ");
+    assertThat(stopped.stopReason().orElseThrow().asString()).isEqualTo("stop_sequence");
+    assertThat(stopped.stopSequence()).contains("STOP");
+
+    TestGateway.Response bad = gw.postJson("/v1/messages", probe.copy().put("stop_sequences", "STOP"));
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.json().getJsonObject("error").getString("message")).startsWith("stop_sequences:");
+  }
 }

@@ -185,7 +185,7 @@ class MessagesEndToEndTest {
   }
 
   static JsonObject body(boolean stream) {
-    return new JsonObject().put("model", "claude-sonnet-4.5").put("max_tokens", 100).put("stream", stream)
+    return new JsonObject().put("model", "claude-sonnet-4.5").put("max_tokens", 100_000).put("stream", stream)
         .put("messages", new io.vertx.core.json.JsonArray().add(new JsonObject().put("role", "user").put("content", "hi")));
   }
 }

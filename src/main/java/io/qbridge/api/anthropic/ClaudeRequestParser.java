@@ -36,6 +36,7 @@ public final class ClaudeRequestParser {
     }
     Object stream = body.getValue("stream");
     if (stream != null && !(stream instanceof Boolean)) throw bad("stream: must be a boolean");
+    stopSequences(body);
 
     StringBuilder system = new StringBuilder(systemText(body.getValue("system")));
     List<Message> out = new ArrayList<>();
@@ -60,6 +61,19 @@ public final class ClaudeRequestParser {
     Object thinking = body.getValue("thinking");
     return new Conversation(model, ModelMapper.toQModel(model), system.toString(), out, tools(body.getValue("tools")),
         thinkingRequested(thinking), thinkingBudget(thinking));
+  }
+
+  /** {@code stop_sequences}: absent → none; otherwise an array of strings (400 naming the entry). */
+  public static List<String> stopSequences(JsonObject body) {
+    Object raw = body.getValue("stop_sequences");
+    if (raw == null) return List.of();
+    if (!(raw instanceof JsonArray arr)) throw bad("stop_sequences: must be an array of strings");
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < arr.size(); i++) {
+      if (!(arr.getValue(i) instanceof String s)) throw bad("stop_sequences." + i + ": must be a string");
+      out.add(s);
+    }
+    return out;
   }
 
   /** Thinking is on for {@code true}, {@code "enabled"}, {@code {type: enabled|adaptive}}, {@code {enabled:true}} or a positive budget (§6.6). */

@@ -8,6 +8,7 @@ import io.qbridge.relay.SseOutput;
 import io.qbridge.upstream.QEvent;
 import io.qbridge.upstream.UpstreamError;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.List;
 
 /** Anthropic Messages response writer: SSE events when streaming, one JSON message otherwise. */
 final class ClaudeResponseWriter implements ResponseWriter {
@@ -19,13 +20,14 @@ final class ClaudeResponseWriter implements ResponseWriter {
   private final SseOutput out;
 
   ClaudeResponseWriter(HttpServerResponse response, boolean streaming, String messageId, String model,
-                       int inputTokens, TokenCounter tokens, boolean thinking, ToolNames toolNames) {
+                       int inputTokens, TokenCounter tokens, boolean thinking, ToolNames toolNames,
+                       int maxTokens, List<String> stopSequences) {
     this.response = response;
     this.streaming = streaming;
     this.accumulator = streaming ? null : new ClaudeMessageAccumulator();
     this.out = new SseOutput(response);
     this.translator = new ClaudeTranslator(messageId, model, inputTokens, tokens, thinking, toolNames,
-        streaming ? (event, data) -> out.write(Sse.event(event, data)) : accumulator);
+        maxTokens, stopSequences, streaming ? (event, data) -> out.write(Sse.event(event, data)) : accumulator);
     if (!streaming) translator.start();
   }
 
@@ -62,4 +64,6 @@ final class ClaudeResponseWriter implements ResponseWriter {
   @Override public void markTruncated() { translator.markTruncated(); }
 
   @Override public boolean hasContent() { return translator.hasContent(); }
+
+  @Override public boolean finishedLocally() { return translator.finishedLocally(); }
 }

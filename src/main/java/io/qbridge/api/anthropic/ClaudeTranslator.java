@@ -1,5 +1,7 @@
 package io.qbridge.api.anthropic;
 
+import io.qbridge.convert.OutputTokenBudget;
+import io.qbridge.convert.StopSequenceMatcher;
 import io.qbridge.convert.ThinkingSplitter;
 import io.qbridge.convert.TokenCounter;
 import io.qbridge.convert.ToolNames;
@@ -7,6 +9,7 @@ import io.qbridge.upstream.QEvent;
 import io.qbridge.upstream.UpstreamError;
 import io.vertx.core.json.JsonObject;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.BiConsumer;
 
@@ -27,7 +30,6 @@ final class ClaudeTranslator {
   private final String messageId;
   private final String model;
   private final int inputTokens;
-  private final TokenCounter tokens;
   private final BiConsumer<String, JsonObject> sink;
   private final ToolNames toolNames;
 
@@ -37,24 +39,31 @@ final class ClaudeTranslator {
   private final Set<String> finishedTools = new HashSet<>();
   private boolean anyTool;
   private boolean content;
-  private final StringBuilder outputText = new StringBuilder();
   private final StringBuilder thinkingText = new StringBuilder();
+  private final OutputTokenBudget budget;
+  private final StopSequenceMatcher stops;
+  private Block budgetPart = Block.NONE;
   private final ThinkingSplitter splitter;
   private double contextUsagePercent = -1;
   private boolean truncated;
 
   ClaudeTranslator(String messageId, String model, int inputTokens, TokenCounter tokens, BiConsumer<String, JsonObject> sink) {
-    this(messageId, model, inputTokens, tokens, false, ToolNames.none(), sink);
+    this(messageId, model, inputTokens, tokens, false, ToolNames.none(), 0, List.of(), sink);
   }
 
-  /** @param thinking whether the client asked for thinking: only then do tags become thinking blocks */
+  /**
+   * @param thinking      whether the client asked for thinking: only then do tags become thinking blocks
+   * @param maxTokens     the client's {@code max_tokens}, enforced here (Amazon Q has no such field); 0 = none
+   * @param stopSequences the client's {@code stop_sequences}, enforced here on answer text
+   */
   ClaudeTranslator(String messageId, String model, int inputTokens, TokenCounter tokens, boolean thinking,
-                   ToolNames toolNames, BiConsumer<String, JsonObject> sink) {
+                   ToolNames toolNames, int maxTokens, List<String> stopSequences, BiConsumer<String, JsonObject> sink) {
     this.toolNames = toolNames;
+    this.budget = new OutputTokenBudget(tokens, maxTokens);
+    this.stops = new StopSequenceMatcher(stopSequences);
     this.messageId = messageId;
     this.model = model;
     this.inputTokens = inputTokens;
-    this.tokens = tokens;
     this.sink = sink;
     this.splitter = thinking ? new ThinkingSplitter(this::onSegment) : null;
   }
@@ -76,13 +85,15 @@ final class ClaudeTranslator {
   boolean hasContent() { return content; }
 
   void onEvent(QEvent event) {
+    if (finishedLocally()) return;
     if (event instanceof QEvent.Text t) {
       if (t.content().isEmpty()) return;
       if (splitter != null) splitter.accept(t.content());
       else onSegment(false, t.content());
     } else if (event instanceof QEvent.ToolUse u) {
       if (splitter != null) splitter.flush();
-      onToolUse(u);
+      releaseHeldText();
+      if (!finishedLocally()) onToolUse(u);
     } else if (event instanceof QEvent.ContextUsage c) {
       contextUsagePercent = c.percentage();
     }
@@ -93,7 +104,24 @@ final class ClaudeTranslator {
     truncated = true;
   }
 
+  /** True once a stop sequence matched or max_tokens was reached: the answer is complete. */
+  boolean finishedLocally() {
+    return stops.matched() || budget.exhausted();
+  }
+
   private void onSegment(boolean thinking, String text) {
+    if (finishedLocally()) return;
+    emitSegment(thinking, thinking ? text : stops.accept(text));
+  }
+
+  /** Text the stop matcher held back as a possible partial match turned out to be plain text. */
+  private void releaseHeldText() {
+    if (!finishedLocally()) emitSegment(false, stops.flush());
+  }
+
+  private void emitSegment(boolean thinking, String text) {
+    text = withinBudget(thinking ? Block.THINKING : Block.TEXT, text);
+    if (text.isEmpty()) return;
     Block wanted = thinking ? Block.THINKING : Block.TEXT;
     if (open != wanted && open != Block.NONE) closeBlock();
     if (open == Block.NONE) {
@@ -101,7 +129,6 @@ final class ClaudeTranslator {
           : new JsonObject().put("type", "text").put("text", ""));
     }
     content = true;
-    outputText.append(text);
     if (thinking) {
       thinkingText.append(text);
       delta(new JsonObject().put("type", "thinking_delta").put("thinking", text));
@@ -117,13 +144,14 @@ final class ClaudeTranslator {
       if (open != Block.NONE) closeBlock();
       openToolId = id;
       anyTool = true;
+      budgetPart = Block.NONE; // each tool's arguments are a part of their own
       openBlock(Block.TOOL, new JsonObject().put("type", "tool_use").put("id", id)
           .put("name", u.name() == null ? "" : toolNames.toClient(u.name())).put("input", new JsonObject()));
     }
     content = true;
-    if (u.input() != null && !u.input().isEmpty()) {
-      outputText.append(u.input());
-      delta(new JsonObject().put("type", "input_json_delta").put("partial_json", u.input()));
+    String input = u.input() == null ? "" : withinBudget(Block.TOOL, u.input());
+    if (!input.isEmpty()) {
+      delta(new JsonObject().put("type", "input_json_delta").put("partial_json", input));
     }
     if (u.stop()) {
       finishedTools.add(id);
@@ -134,10 +162,12 @@ final class ClaudeTranslator {
   /** Normal end: close the open block, then message_delta and message_stop. */
   void finish() {
     if (splitter != null) splitter.flush();
+    releaseHeldText();
     if (open != Block.NONE) closeBlock();
-    String stopReason = truncated ? "max_tokens" : anyTool ? "tool_use" : "end_turn";
+    String stopReason = stops.matched() ? "stop_sequence"
+        : budget.exhausted() || truncated ? "max_tokens" : anyTool ? "tool_use" : "end_turn";
     sink.accept("message_delta", new JsonObject().put("type", "message_delta")
-        .put("delta", new JsonObject().put("stop_reason", stopReason).putNull("stop_sequence"))
+        .put("delta", new JsonObject().put("stop_reason", stopReason).put("stop_sequence", stops.matchedSequence()))
         .put("usage", new JsonObject().put("input_tokens", finalInputTokens()).put("output_tokens", outputTokens())));
     sink.accept("message_stop", new JsonObject().put("type", "message_stop"));
   }
@@ -156,7 +186,18 @@ final class ClaudeTranslator {
   }
 
   int outputTokens() {
-    return tokens.count(outputText.toString());
+    return budget.usedTokens();
+  }
+
+  /** What of {@code text} fits max_tokens; parts (answer, thinking, each tool's input) count apart. */
+  private String withinBudget(Block part, String text) {
+    if (text.isEmpty()) return text;
+    if (part != budgetPart) {
+      budget.boundary();
+      budgetPart = part;
+    }
+    int n = budget.take(text);
+    return n < text.length() ? text.substring(0, n) : text;
   }
 
   private void openBlock(Block kind, JsonObject contentBlock) {

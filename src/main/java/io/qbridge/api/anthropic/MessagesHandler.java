@@ -11,6 +11,7 @@ import io.qbridge.http.ChatExchange;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 import java.util.UUID;
 
 /** {@code POST /v1/messages}: Anthropic Messages API on top of Amazon Q. */
@@ -41,7 +42,10 @@ public final class MessagesHandler implements Handler<RoutingContext> {
     QRequest qRequest = builder.build(conversation);
     boolean stream = Boolean.TRUE.equals(body.getValue("stream"));
     String messageId = "msg_" + UUID.randomUUID().toString().replace("-", "");
+    int maxTokens = body.getValue("max_tokens") instanceof Number n ? n.intValue() : 0;
+    List<String> stopSequences = ClaudeRequestParser.stopSequences(body);
     exchange.run(ctx, qRequest.body(), () -> new ClaudeResponseWriter(ctx.response(), stream, messageId,
-        conversation.clientModel(), inputTokens, tokens, conversation.thinking(), qRequest.toolNames()));
+        conversation.clientModel(), inputTokens, tokens, conversation.thinking(), qRequest.toolNames(),
+        maxTokens, stopSequences));
   }
 }

@@ -1,5 +1,6 @@
 package io.qbridge.api.openai;
 
+import io.qbridge.convert.OutputTokenBudget;
 import io.qbridge.convert.StopSequenceMatcher;
 import io.qbridge.convert.ThinkingSplitter;
 import io.qbridge.convert.TokenCounter;

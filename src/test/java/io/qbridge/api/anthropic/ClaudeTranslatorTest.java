@@ -91,4 +91,65 @@ class ClaudeTranslatorTest {
     assertThat(names.subList(names.size() - 2, names.size())).containsExactly("content_block_stop", "error");
     assertThat(data.get(data.size() - 1).getJsonObject("error").getString("type")).isEqualTo("rate_limit_error");
   }
+
+  private ClaudeTranslator limited(int maxTokens, List<String> stops) {
+    names.clear();
+    data.clear();
+    return new ClaudeTranslator("m", "x", 0, new TokenCounter(1.0), false, io.qbridge.convert.ToolNames.none(),
+        maxTokens, stops, (n, d) -> { names.add(n); data.add(d); });
+  }
+
+  private String text() {
+    StringBuilder sb = new StringBuilder();
+    for (JsonObject d : data) {
+      JsonObject delta = d.getJsonObject("delta");
+      if (delta != null && "text_delta".equals(delta.getString("type"))) sb.append(delta.getString("text"));
+    }
+    return sb.toString();
+  }
+
+  private JsonObject messageDelta() {
+    return data.get(names.indexOf("message_delta"));
+  }
+
+  @Test
+  void stopSequenceSplitAcrossFragmentsEndsTheAnswer() {
+    ClaudeTranslator t = limited(0, List.of("END"));
+    t.onEvent(new QEvent.Text("Hello E"));
+    assertThat(t.finishedLocally()).isFalse();
+    t.onEvent(new QEvent.Text("N"));
+    t.onEvent(new QEvent.Text("D and more"));
+    assertThat(t.finishedLocally()).isTrue();
+    t.onEvent(new QEvent.Text("ignored"));
+    t.finish();
+    assertThat(text()).isEqualTo("Hello ");
+    assertThat(messageDelta().getJsonObject("delta").getString("stop_reason")).isEqualTo("stop_sequence");
+    assertThat(messageDelta().getJsonObject("delta").getString("stop_sequence")).isEqualTo("END");
+  }
+
+  @Test
+  void heldBackPartialMatchIsReleasedBeforeAToolCallAndAtTheEnd() {
+    ClaudeTranslator t = limited(0, List.of("STOP"));
+    t.onEvent(new QEvent.Text("call ST"));
+    t.onEvent(new QEvent.ToolUse("T", "f", "{}", true));
+    t.onEvent(new QEvent.Text(" then S"));
+    t.finish();
+    assertThat(text()).isEqualTo("call ST then S");
+    assertThat(messageDelta().getJsonObject("delta").getString("stop_reason")).isEqualTo("tool_use");
+    assertThat(messageDelta().getJsonObject("delta").getValue("stop_sequence")).isNull();
+  }
+
+  @Test
+  void maxTokensCutsTheAnswerExactly() {
+    ClaudeTranslator t = limited(5, List.of());
+    for (int i = 0; i < 20; i++) {
+      t.onEvent(new QEvent.Text("word" + i + " "));
+      if (t.finishedLocally()) break;
+    }
+    assertThat(t.finishedLocally()).isTrue();
+    t.finish();
+    assertThat(TokenCounter.raw(text())).isBetween(4, 5);
+    assertThat(messageDelta().getJsonObject("delta").getString("stop_reason")).isEqualTo("max_tokens");
+    assertThat(messageDelta().getJsonObject("usage").getInteger("output_tokens")).isBetween(4, 5);
+  }
 }

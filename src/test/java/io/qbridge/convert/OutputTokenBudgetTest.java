@@ -1,8 +1,7 @@
-package io.qbridge.api.openai;
+package io.qbridge.convert;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qbridge.convert.TokenCounter;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

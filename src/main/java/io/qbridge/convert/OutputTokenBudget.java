@@ -1,6 +1,5 @@
-package io.qbridge.api.openai;
+package io.qbridge.convert;
 
-import io.qbridge.convert.TokenCounter;
 
 /**
  * Counts completion tokens as they stream and enforces {@code max_tokens} locally (Amazon Q has no
@@ -14,7 +13,7 @@ import io.qbridge.convert.TokenCounter;
  * Separate parts (content, reasoning, each tool's arguments) are counted separately, see
  * {@link #boundary()}. Not thread-safe; one per response.
  */
-final class OutputTokenBudget {
+public final class OutputTokenBudget {
 
   private static final int TAIL_MAX = 256;
   private static final int TAIL_KEEP = 64;
@@ -28,7 +27,7 @@ final class OutputTokenBudget {
   private boolean exhausted;
 
   /** @param maxTokens the client's limit (scaled tokens), 0 = unlimited */
-  OutputTokenBudget(TokenCounter counter, int maxTokens) {
+  public OutputTokenBudget(TokenCounter counter, int maxTokens) {
     this.counter = counter;
     this.rawLimit = maxTokens <= 0 ? Integer.MAX_VALUE : counter.rawWithin(maxTokens);
   }
@@ -37,7 +36,7 @@ final class OutputTokenBudget {
    * Accounts for {@code text} and returns how many of its leading chars fit the limit. When not
    * all of it fits the budget is exhausted and every later call returns 0.
    */
-  int take(String text) {
+  public int take(String text) {
     if (exhausted || text.isEmpty()) return 0;
     int taken = text.length();
     int textBytes = utf8Length(text);
@@ -66,17 +65,17 @@ final class OutputTokenBudget {
   }
 
   /** The next text is a separate part (e.g. tool arguments after content): count it on its own. */
-  void boundary() {
+  public void boundary() {
     committedRaw += tailRaw();
     tailRaw = 0;
     tailBytes = 0;
     tail.setLength(0);
   }
 
-  boolean exhausted() { return exhausted; }
+  public boolean exhausted() { return exhausted; }
 
   /** Completion tokens so far, scaled like every other token count. */
-  int usedTokens() {
+  public int usedTokens() {
     return counter.scale(committedRaw + tailRaw());
   }
 
