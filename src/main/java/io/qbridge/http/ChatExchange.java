@@ -134,7 +134,7 @@ public final class ChatExchange {
         release.release(Outcome.NEUTRAL);
         return;
       }
-      log.warn("upstream failure on account {}: {} ({})", lease.accountId(), e.kind(), e.detail());
+      log.warn("{} upstream failure on account {}: {} ({})", RequestIds.of(ctx), lease.accountId(), e.kind(), e.detail());
       if (e.kind() == UpstreamError.Kind.TOKEN_INVALID && !tokenRefreshed) {
         pool.refreshLease(lease).onComplete(ar -> {
           if (ar.succeeded()) {
@@ -155,7 +155,7 @@ public final class ChatExchange {
       lastError = e;
       tried.add(lease.accountId());
       if (e.kind().retryable() && tried.size() < maxAttempts) {
-        log.info("failing over after {} on account {} (attempt {} of {})", e.kind(), lease.accountId(),
+        log.info("{} failing over after {} on account {} (attempt {} of {})", RequestIds.of(ctx), e.kind(), lease.accountId(),
             tried.size() + 1, maxAttempts);
         next();
       } else {

@@ -78,6 +78,7 @@ public final class HttpVerticle extends VerticleBase {
     AmazonQRequestBuilder builder = new AmazonQRequestBuilder(template, Clock.systemDefaultZone());
 
     Router router = Router.router(vertx);
+    router.route().handler(new RequestIds());
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
 
     router.route(HttpMethod.GET, "/").handler(this::root);

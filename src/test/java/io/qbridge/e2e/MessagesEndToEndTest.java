@@ -134,8 +134,9 @@ class MessagesEndToEndTest {
   @Test
   void exceptionFrameMidStreamBecomesAnErrorEvent() {
     gw.emulator.enqueue(Scenario.exceptionAfter(2, "ThrottlingException", "{\"message\":\"Too many requests\"}"));
-    TestGateway.Response r = gw.postJson("/v1/messages", body(true));
+    TestGateway.Response r = gw.postJson("/v1/messages", body(true), "x-request-id", "proxy-7.abc");
     assertThat(r.status()).isEqualTo(200);
+    assertThat(r.headers().get("request-id")).as("a proxy's request id is kept").isEqualTo("proxy-7.abc");
     List<SseParser.Event> events = SseParser.parse(r.body().toString());
     assertThat(SseParser.names(events)).startsWith("message_start", "ping", "content_block_start").endsWith("content_block_stop", "error");
     assertThat(SseParser.names(events)).doesNotContain("message_stop");
@@ -165,6 +166,7 @@ class MessagesEndToEndTest {
         io.vertx.core.buffer.Buffer.buffer("{not json"), "application/json");
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().getJsonObject("error").getString("message")).contains("not valid JSON");
+    assertThat(r.headers().get("request-id")).matches("req_[0-9a-f]{32}").isEqualTo(r.headers().get("x-request-id"));
     r = gw.postJson("/v1/messages", new JsonObject().put("model", "m"));
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().getJsonObject("error").getString("message")).isEqualTo("messages: field required and must be an array");
