@@ -76,6 +76,7 @@ public final class HttpVerticle extends VerticleBase {
     UpstreamClient upstream = new UpstreamClient(vertx, upstreamHttp, config, template);
     ChatExchange exchange = new ChatExchange(vertx, pool, upstream, config.pingIntervalMs(), config.maxAttempts());
     AmazonQRequestBuilder builder = new AmazonQRequestBuilder(template, Clock.systemDefaultZone());
+    ChatPipeline pipeline = new ChatPipeline(builder, tokens, exchange, config.contextTokenLimit());
 
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
@@ -87,10 +88,10 @@ public final class HttpVerticle extends VerticleBase {
 
     ApiKeyAuth anthropicAuth = new ApiKeyAuth(config.apiKeys(), ErrorShape.ANTHROPIC);
     router.post("/v1/messages").handler(anthropicAuth)
-        .handler(new MessagesHandler(builder, tokens, exchange, config.contextTokenLimit()));
+        .handler(new MessagesHandler(pipeline));
     router.post("/v1/messages/count_tokens").handler(anthropicAuth).handler(new CountTokensHandler(tokens));
     router.route("/v1/messages*").failureHandler(new FailureHandler(ErrorShape.ANTHROPIC));
-    io.qbridge.api.openai.OpenAiRoutes.mount(router, config, builder, tokens, exchange);
+    io.qbridge.api.openai.OpenAiRoutes.mount(router, config, pipeline);
 
     router.route("/v2/*").handler(new AdminKeyAuth(config.adminKey()));
     AccountAdminRoutes.mount(router, pool);

@@ -1,10 +1,8 @@
 package io.qbridge.api.openai;
 
 import io.qbridge.config.AppConfig;
-import io.qbridge.convert.AmazonQRequestBuilder;
-import io.qbridge.convert.TokenCounter;
 import io.qbridge.http.ApiKeyAuth;
-import io.qbridge.http.ChatExchange;
+import io.qbridge.http.ChatPipeline;
 import io.qbridge.http.ErrorShape;
 import io.qbridge.http.FailureHandler;
 import io.vertx.ext.web.Router;
@@ -14,12 +12,11 @@ public final class OpenAiRoutes {
 
   private OpenAiRoutes() {}
 
-  public static void mount(Router router, AppConfig config, AmazonQRequestBuilder builder, TokenCounter tokens,
-                           ChatExchange exchange) {
+  public static void mount(Router router, AppConfig config, ChatPipeline pipeline) {
     ApiKeyAuth auth = new ApiKeyAuth(config.apiKeys(), ErrorShape.OPENAI);
     ModelsHandler models = new ModelsHandler();
     router.post("/v1/chat/completions").handler(auth)
-        .handler(new ChatCompletionsHandler(builder, tokens, exchange, config.contextTokenLimit()));
+        .handler(new ChatCompletionsHandler(pipeline));
     router.get("/v1/models").handler(auth).handler(models::list);
     router.get("/v1/models/:id").handler(auth).handler(models::get);
     FailureHandler failures = new FailureHandler(ErrorShape.OPENAI);
