@@ -2,8 +2,6 @@ package io.qbridge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.helpers.ChatCompletionAccumulator;
@@ -25,39 +23,15 @@ import io.qbridge.emulator.Scenario;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Issue 4: OpenAI Chat Completions at full fidelity, through the official OpenAI Java SDK, against the emulator. */
-@ExtendWith(VertxExtension.class)
-class OpenAiChatCompletionsTest {
+class OpenAiChatCompletionsTest extends OpenAiGatewayTest {
 
   static final String MODEL = "claude-sonnet-4-5-20250929";
-
-  @TempDir Path dir;
-  TestGateway gw;
-  OpenAIClient sdk;
-
-  @BeforeEach
-  void start(Vertx vertx) {
-    gw = TestGateway.start(vertx, dir);
-    gw.addAccount();
-    sdk = OpenAIOkHttpClient.builder().baseUrl(gw.baseUrl() + "/v1").apiKey("k").maxRetries(0).build();
-  }
-
-  @AfterEach
-  void stop() {
-    sdk.close();
-    gw.close();
-  }
 
   static FunctionDefinition weatherFunction() {
     return FunctionDefinition.builder().name("get_weather").description("Weather")

@@ -26,38 +26,14 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Error shapes and phases on the OpenAI routes, and the model list both SDKs read. */
-@ExtendWith(VertxExtension.class)
-class OpenAiErrorsAndModelsTest {
-
-  @TempDir Path dir;
-  TestGateway gw;
-  OpenAIClient sdk;
-
-  @BeforeEach
-  void start(Vertx vertx) {
-    gw = TestGateway.start(vertx, dir);
-    gw.addAccount();
-    sdk = OpenAIOkHttpClient.builder().baseUrl(gw.baseUrl() + "/v1").apiKey("k").maxRetries(0).build();
-  }
-
-  @AfterEach
-  void stop() {
-    sdk.close();
-    gw.close();
-  }
+class OpenAiErrorsAndModelsTest extends OpenAiGatewayTest {
 
   /** Posts a body and returns the OpenAI error object after checking the status and the shape. */
   JsonObject error(JsonObject body, int status) {

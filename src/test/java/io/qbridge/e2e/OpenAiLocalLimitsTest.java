@@ -6,8 +6,6 @@ import static io.qbridge.e2e.OpenAiChatCompletionsTest.chunks;
 import static io.qbridge.e2e.OpenAiChatCompletionsTest.delta;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.openai.client.OpenAIClient;
-import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
 import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.chat.completions.ChatCompletion;
@@ -19,41 +17,17 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code stop} and {@code max_tokens}, which Amazon Q ignores, are applied by qbridge: output ends
  * at the first stop sequence (even split across fragments) or at the token limit, and the upstream
  * stream is cancelled there instead of being read to the end.
  */
-@ExtendWith(VertxExtension.class)
-class OpenAiLocalLimitsTest {
-
-  @TempDir Path dir;
-  TestGateway gw;
-  OpenAIClient sdk;
-
-  @BeforeEach
-  void start(Vertx vertx) {
-    gw = TestGateway.start(vertx, dir);
-    gw.addAccount();
-    sdk = OpenAIOkHttpClient.builder().baseUrl(gw.baseUrl() + "/v1").apiKey("k").maxRetries(0).build();
-  }
-
-  @AfterEach
-  void stop() {
-    sdk.close();
-    gw.close();
-  }
+class OpenAiLocalLimitsTest extends OpenAiGatewayTest {
 
   @Test
   void stopSequenceSplitAcrossFragmentsEndsTheAnswerAndCancelsTheUpstream() throws Exception {
