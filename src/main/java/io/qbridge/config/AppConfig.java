@@ -41,6 +41,7 @@ import java.util.List;
  * @param longCooldownSeconds      LONG_COOLDOWN_SECONDS: pause after a "suspicious activity" 429
  * @param quotaParkSeconds         QUOTA_PARK_SECONDS: how long a quota-exhausted account is parked, 0 = until next month (UTC)
  * @param shutdownGraceSeconds     SHUTDOWN_GRACE_SECONDS: how long a stopping server lets in-flight requests finish
+ * @param upstreamHeadersTimeoutMs UPSTREAM_HEADERS_TIMEOUT_MS: longest wait for Amazon Q's response headers (capped by the idle timeout)
  */
 public record AppConfig(
     String host,
@@ -73,7 +74,8 @@ public record AppConfig(
     int shortCooldownSeconds,
     int longCooldownSeconds,
     int quotaParkSeconds,
-    int shutdownGraceSeconds) {
+    int shutdownGraceSeconds,
+    int upstreamHeadersTimeoutMs) {
 
   public AppConfig {
     apiKeys = List.copyOf(apiKeys);
@@ -122,7 +124,8 @@ public record AppConfig(
         + " accountMaxConcurrency=" + (accountMaxConcurrency == 0 ? "unlimited" : accountMaxConcurrency)
         + " cooldowns=" + cooldownSeconds + "s/short " + shortCooldownSeconds + "s/long " + longCooldownSeconds + "s"
         + " quotaPark=" + (quotaParkSeconds == 0 ? "next-month" : quotaParkSeconds + "s")
-        + " shutdownGrace=" + shutdownGraceSeconds + "s";
+        + " shutdownGrace=" + shutdownGraceSeconds + "s"
+        + " upstreamHeadersTimeoutMs=" + upstreamHeadersTimeoutMs;
   }
 
   /** Same as {@link #describe()}, so an accidentally logged record never leaks keys. */

@@ -41,7 +41,9 @@ enum ConfigKey {
   LONG_COOLDOWN_SECONDS(Kind.INT, "1800"),
   QUOTA_PARK_SECONDS(Kind.INT, "0"),
   // shutdown
-  SHUTDOWN_GRACE_SECONDS(Kind.INT, "30");
+  SHUTDOWN_GRACE_SECONDS(Kind.INT, "30"),
+  // upstream: waiting for the response headers (failover point)
+  UPSTREAM_HEADERS_TIMEOUT_MS(Kind.INT, "60000");
 
   /** What a config file may hold for the key; environment and .env values are always strings. */
   enum Kind { STRING, INT, DECIMAL, LIST }

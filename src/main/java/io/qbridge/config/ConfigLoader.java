@@ -400,6 +400,7 @@ public final class ConfigLoader {
       int longCooldown = integer(ConfigKey.LONG_COOLDOWN_SECONDS, 0, Integer.MAX_VALUE, null);
       int quotaPark = integer(ConfigKey.QUOTA_PARK_SECONDS, 0, Integer.MAX_VALUE, null);
       int shutdownGrace = integer(ConfigKey.SHUTDOWN_GRACE_SECONDS, 0, 3600, null);
+      int headersTimeout = integer(ConfigKey.UPSTREAM_HEADERS_TIMEOUT_MS, 1, Integer.MAX_VALUE, null);
       if (!problems.isEmpty()) {
         return null;
       }
@@ -408,7 +409,7 @@ public final class ConfigLoader {
           idleTimeout, maxConnections, pingInterval, multiplier, maxBodyBytes, contextTokenLimit,
           claimTimeout, loginRetention,
           refreshInterval, refreshMaxAge, refreshBeforeExpiry, maxAttempts, accountMaxConcurrency, cooldown,
-          shortCooldown, longCooldown, quotaPark, shutdownGrace);
+          shortCooldown, longCooldown, quotaPark, shutdownGrace, headersTimeout);
     }
 
     /** The value as trimmed text, or null (problem added) when the file holds a wrong type. */

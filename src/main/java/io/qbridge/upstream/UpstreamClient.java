@@ -46,7 +46,10 @@ public final class UpstreamClient {
         .setAbsoluteURI(config.amazonqEndpoint())
         .setHeaders(headers)
         .setConnectTimeout(config.upstreamConnectTimeoutMs())
-        .setIdleTimeout(config.upstreamIdleTimeoutMs());
+        // until the headers arrive; once the body streams, UpstreamStream's watchdog takes over.
+        // Amazon Q answers with headers at once (the model's latency comes after them), so a
+        // silent connection here is a dead one: give up early and let the request fail over
+        .setIdleTimeout(Math.min(config.upstreamHeadersTimeoutMs(), config.upstreamIdleTimeoutMs()));
     return http.request(options)
         .compose(req -> {
           cancellation.onCancel(req::reset);

@@ -60,4 +60,22 @@ class UpstreamTimeoutsTest {
     assertThat(r.status()).isEqualTo(502);
     assertThat(r.json().getJsonObject("error").getString("message")).isEqualTo("Cannot reach the upstream service");
   }
+
+  @Test
+  void headersTimeoutFailsOverFastWhileTheStreamIdleTimeoutStaysLong(Vertx vertx) {
+    gw = TestGateway.start(vertx, dir, Map.of("UPSTREAM_HEADERS_TIMEOUT_MS", "300", "UPSTREAM_IDLE_TIMEOUT_MS", "30000",
+        "SHORT_COOLDOWN_SECONDS", "0"));
+    gw.addAccount();
+    gw.addAccount();
+    gw.emulator.enqueue(Scenario.hangBeforeHeaders(-1), Scenario.text("rescued"));
+    long t0 = System.currentTimeMillis();
+    TestGateway.Response r = gw.postJson("/v1/messages", MessagesEndToEndTest.body(false));
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().getJsonArray("content").getJsonObject(0).getString("text")).isEqualTo("rescued");
+    assertThat(System.currentTimeMillis() - t0).as("failed over after the headers timeout, not the idle one").isLessThan(5000);
+    // a slow answer after the headers is not cut by the short headers timeout
+    gw.emulator.enqueue(Scenario.builder().text("slow").silence(1000).text(" but fine").build());
+    TestGateway.Response slow = gw.postJson("/v1/messages", MessagesEndToEndTest.body(false));
+    assertThat(slow.json().getJsonArray("content").getJsonObject(0).getString("text")).isEqualTo("slow but fine");
+  }
 }
