@@ -68,13 +68,6 @@ public final class ChatExchange {
     new Attempts(ctx, qRequest, writerFactory).next();
   }
 
-  static Outcome outcomeOf(RelayOutcome o) {
-    if (o.error() != null) {
-      return o.error().kind().accountAction() == UpstreamError.AccountAction.NONE ? Outcome.NEUTRAL : Outcome.FAILURE;
-    }
-    return o.hasContent() ? Outcome.SUCCESS : Outcome.NEUTRAL;
-  }
-
   /** The attempts of one client request, all on the request's event loop. */
   private final class Attempts {
     private final RoutingContext ctx;

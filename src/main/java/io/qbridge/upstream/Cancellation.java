@@ -20,6 +20,4 @@ public final class Cancellation {
     cancelled = true;
     if (action != null) action.run();
   }
-
-  public boolean isCancelled() { return cancelled; }
 }

@@ -28,7 +28,6 @@ public final class UpstreamStream {
   private final long idleTimeoutMs;
   private boolean done;
   private boolean paused;
-  private long bytesRead;
   private long lastActivity = System.nanoTime();
   private long watchdog = -1;
 
@@ -101,14 +100,9 @@ public final class UpstreamStream {
     }
   }
 
-  public long bytesRead() { return bytesRead; }
-
-  public boolean isDone() { return done; }
-
   private void onChunk(Buffer chunk) {
     if (done) return;
     lastActivity = System.nanoTime();
-    bytesRead += chunk.length();
     try {
       decoder.feed(chunk);
     } catch (EventStreamException e) {

@@ -132,8 +132,7 @@ public final class ClaudeRequestParser {
       String p = path + "." + i;
       JsonObject b = block(blocks.getValue(i), p);
       switch (blockType(b, p)) {
-        case "text" -> RequestFields.appendLine(text, RequestFields.requireString(b, "text", p + ".text"));
-        case "thinking" -> RequestFields.appendLine(text, "<thinking>" + b.getString("thinking", "") + "</thinking>");
+        case "text", "thinking" -> RequestFields.appendLine(text, textOrThinking(b, p));
         case "redacted_thinking" -> { }
         case "tool_result" -> results.add(toolResult(b, p));
         case "image" -> images.add(image(b, p));
@@ -153,8 +152,7 @@ public final class ClaudeRequestParser {
       String p = path + "." + i;
       JsonObject b = block(blocks.getValue(i), p);
       switch (blockType(b, p)) {
-        case "text" -> RequestFields.appendLine(text, RequestFields.requireString(b, "text", p + ".text"));
-        case "thinking" -> RequestFields.appendLine(text, "<thinking>" + b.getString("thinking", "") + "</thinking>");
+        case "text", "thinking" -> RequestFields.appendLine(text, textOrThinking(b, p));
         case "tool_use" -> {
           Object input = b.getValue("input");
           if (input != null && !(input instanceof JsonObject)) throw bad(p + ".input: must be an object");
@@ -165,6 +163,14 @@ public final class ClaudeRequestParser {
       }
     }
     return new AssistantMessage(text.toString(), calls);
+  }
+
+  /** A text block's text, or a thinking block (sent back by the client) as Amazon Q's {@code <thinking>} text. */
+  private static String textOrThinking(JsonObject b, String p) {
+    if ("text".equals(b.getValue("type"))) return RequestFields.requireString(b, "text", p + ".text");
+    Object thinking = b.getValue("thinking");
+    if (thinking != null && !(thinking instanceof String)) throw bad(p + ".thinking: must be a string");
+    return "<thinking>" + (thinking == null ? "" : thinking) + "</thinking>";
   }
 
   private static ToolResult toolResult(JsonObject b, String p) {
@@ -208,7 +214,9 @@ public final class ClaudeRequestParser {
       if (t.getValue("type") instanceof String type && !type.equals("custom")) continue; // server tools Amazon Q cannot run
       Object schema = t.getValue("input_schema");
       if (schema != null && !(schema instanceof JsonObject)) throw bad(p + ".input_schema: must be an object");
-      out.add(new ToolSpec(RequestFields.requireString(t, "name", p + ".name"), t.getString("description", ""),
+      Object description = t.getValue("description");
+      if (description != null && !(description instanceof String)) throw bad(p + ".description: must be a string");
+      out.add(new ToolSpec(RequestFields.requireString(t, "name", p + ".name"), description == null ? "" : (String) description,
           schema == null ? new JsonObject().put("type", "object") : (JsonObject) schema));
     }
     return out;

@@ -23,6 +23,9 @@ class ClaudeRequestParserTest {
       {"model":"m","messages":[{"role":"user","content":5}]}                         | messages.0.content
       {"model":"m","messages":[{"role":"user","content":[{"text":"x"}]}]}            | messages.0.content.0.type: field required
       {"model":"m","messages":[{"role":"user","content":[{"type":"text"}]}]}         | messages.0.content.0.text: field required
+      {"model":"m","messages":[{"role":"assistant","content":[{"type":"thinking","thinking":5}]}]}   | messages.0.content.0.thinking: must be a string
+      {"model":"m","messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":5}]}]} | messages.0.content.0.content
+      {"model":"m","tools":[{"name":"f","description":7}],"messages":[{"role":"user","content":"x"}]} | tools.0.description: must be a string
       {"model":"m","max_tokens":0,"messages":[{"role":"user","content":"x"}]}        | max_tokens
       {"model":"m","stream":"yes","messages":[{"role":"user","content":"x"}]}        | stream: must be a boolean
       {"model":"m","system":5,"messages":[{"role":"user","content":"x"}]}            | system:
