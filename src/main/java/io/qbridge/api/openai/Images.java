@@ -13,14 +13,14 @@ import java.util.Set;
  * {@code data:image/...;base64,} URLs work: Amazon Q cannot fetch URLs and qbridge does not fetch
  * them for it (no outbound requests chosen by clients).
  */
-final class Images {
+public final class Images {
 
   private static final Set<String> FORMATS = Set.of("png", "jpeg", "gif", "webp");
 
   private Images() {}
 
   /** @param raw the part's {@code image_url} value (an object with {@code url}, or the URL string some clients send) */
-  static Image fromDataUrl(Object raw, String p) {
+  public static Image fromDataUrl(Object raw, String p) {
     String url;
     String urlPath;
     if (raw instanceof String s) {
