@@ -92,6 +92,7 @@ public final class HttpVerticle extends VerticleBase {
     router.post("/v1/messages/count_tokens").handler(anthropicAuth).handler(new CountTokensHandler(tokens));
     router.route("/v1/messages*").failureHandler(new FailureHandler(ErrorShape.ANTHROPIC));
     io.qbridge.api.openai.OpenAiRoutes.mount(router, config, pipeline);
+    io.qbridge.api.responses.ResponsesRoutes.mount(router, vertx, config, pipeline);
 
     router.route("/v2/*").handler(new AdminKeyAuth(config.adminKey()));
     AccountAdminRoutes.mount(router, pool);
