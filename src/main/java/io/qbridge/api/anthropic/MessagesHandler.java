@@ -1,7 +1,7 @@
 package io.qbridge.api.anthropic;
 
-import io.qbridge.http.Bodies;
-import io.qbridge.http.ChatPipeline;
+import io.qbridge.web.Bodies;
+import io.qbridge.chat.ChatPipeline;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

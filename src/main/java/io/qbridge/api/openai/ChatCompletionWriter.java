@@ -1,6 +1,5 @@
 package io.qbridge.api.openai;
 
-import io.qbridge.http.ErrorShape;
 import io.qbridge.relay.ResponseWriter;
 import io.qbridge.relay.Sse;
 import io.qbridge.relay.SseOutput;
@@ -66,7 +65,7 @@ final class ChatCompletionWriter implements ResponseWriter {
   }
 
   @Override public void failAfterCommit(UpstreamError error) {
-    out.write(Sse.data(ErrorShape.OPENAI.body(error.type(), error.getMessage()).encode()));
+    out.write(Sse.data(OpenAiApi.ERROR_SHAPE.body(error.type(), error.getMessage()).encode()));
     out.end(Sse.data(DONE));
   }
 

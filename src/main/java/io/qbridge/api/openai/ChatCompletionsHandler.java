@@ -1,8 +1,8 @@
 package io.qbridge.api.openai;
 
 import io.qbridge.convert.Conversation;
-import io.qbridge.http.Bodies;
-import io.qbridge.http.ChatPipeline;
+import io.qbridge.web.Bodies;
+import io.qbridge.chat.ChatPipeline;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
