@@ -2,8 +2,8 @@ package io.qbridge.api.anthropic;
 
 import io.qbridge.answer.AnswerPolicy;
 import io.qbridge.answer.AnswerWriter;
-import io.qbridge.http.Bodies;
-import io.qbridge.http.ChatPipeline;
+import io.qbridge.chat.ChatPipeline;
+import io.qbridge.web.Bodies;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

@@ -3,7 +3,6 @@ package io.qbridge.api.openai;
 import io.qbridge.answer.StreamEncoder;
 import io.qbridge.answer.Stop;
 import io.qbridge.answer.Usage;
-import io.qbridge.http.ErrorShape;
 import io.qbridge.relay.Sse;
 import io.qbridge.upstream.UpstreamError;
 import io.vertx.core.buffer.Buffer;
@@ -77,7 +76,7 @@ final class ChatCompletionChunkEncoder implements StreamEncoder {
   }
 
   @Override public void fail(UpstreamError error) {
-    out.accept(Sse.data(ErrorShape.OPENAI.body(error.type(), error.getMessage()).encode()));
+    out.accept(Sse.data(OpenAiApi.ERROR_SHAPE.body(error.type(), error.getMessage()).encode()));
     out.accept(Sse.data(DONE));
   }
 

@@ -1,5 +1,6 @@
 package io.qbridge.api.openai;
 
+import io.qbridge.convert.DataUrlImages;
 import io.qbridge.convert.RequestFields;
 import io.qbridge.convert.Conversation;
 import io.qbridge.convert.Conversation.AssistantMessage;
@@ -209,7 +210,7 @@ final class ChatRequestParser {
         JsonObject part = part(parts.getValue(j), pp);
         switch (partType(part, pp)) {
           case "text" -> RequestFields.appendLine(text, requireString(part, "text", pp + ".text"));
-          case "image_url" -> images.add(Images.fromDataUrl(part.getValue("image_url"), pp + ".image_url"));
+          case "image_url" -> images.add(DataUrlImages.fromDataUrl(part.getValue("image_url"), pp + ".image_url"));
           default -> throw bad(pp + ".type: '" + part.getValue("type") + "' is not supported; Amazon Q accepts text and image_url parts");
         }
       }

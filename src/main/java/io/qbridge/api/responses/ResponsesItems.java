@@ -2,7 +2,7 @@ package io.qbridge.api.responses;
 
 import static io.qbridge.api.responses.ResponsesRequestParser.bad;
 
-import io.qbridge.api.openai.Images;
+import io.qbridge.convert.DataUrlImages;
 import io.qbridge.convert.RequestFields;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -82,7 +82,7 @@ final class ResponsesItems {
         if (part.getValue("image_url") == null && part.getValue("file_id") != null) {
           throw bad(pp + ".file_id: uploaded files are not supported; send the image inline as a data URL in image_url");
         }
-        var image = Images.fromDataUrl(part.getValue("image_url"), pp + ".image_url");
+        var image = DataUrlImages.fromDataUrl(part.getValue("image_url"), pp + ".image_url");
         out.add(new JsonObject().put("type", "input_image").put("format", image.format()).put("data", image.base64()));
       } else if (type.equals("input_file") && role.equals("user")) {
         out.add(textPart("input_text", fileText(part, pp)));

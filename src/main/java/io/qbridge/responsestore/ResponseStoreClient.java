@@ -1,4 +1,4 @@
-package io.qbridge.api.responses.store;
+package io.qbridge.responsestore;
 
 import io.qbridge.error.ErrorType;
 import io.qbridge.error.GatewayException;

@@ -1,23 +1,21 @@
-package io.qbridge.api.openai;
-
-import static io.qbridge.api.openai.ChatRequestParser.bad;
-import static io.qbridge.api.openai.ChatRequestParser.requireString;
+package io.qbridge.convert;
 
 import io.qbridge.convert.Conversation.Image;
+import io.qbridge.error.GatewayException;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
 import java.util.Set;
 
 /**
- * {@code image_url} content parts → Amazon Q images (protocol doc §2.7). Only inline
+ * Image data URLs (OpenAI {@code image_url} parts, Responses {@code input_image}) → Amazon Q images (protocol doc §2.7). Only inline
  * {@code data:image/...;base64,} URLs work: Amazon Q cannot fetch URLs and qbridge does not fetch
  * them for it (no outbound requests chosen by clients).
  */
-public final class Images {
+public final class DataUrlImages {
 
   private static final Set<String> FORMATS = Set.of("png", "jpeg", "gif", "webp");
 
-  private Images() {}
+  private DataUrlImages() {}
 
   /** @param raw the part's {@code image_url} value (an object with {@code url}, or the URL string some clients send) */
   public static Image fromDataUrl(Object raw, String p) {
@@ -28,7 +26,7 @@ public final class Images {
       urlPath = p;
     } else if (raw instanceof JsonObject o) {
       urlPath = p + ".url";
-      url = requireString(o, "url", urlPath);
+      url = RequestFields.requireString(o, "url", urlPath);
     } else {
       throw bad(p + ": field required and must be an object with a url");
     }
@@ -50,5 +48,9 @@ public final class Images {
     String data = url.substring(comma + 1).trim();
     if (data.isEmpty()) throw bad(urlPath + ": the data URL holds no image data");
     return new Image(format, data);
+  }
+
+  private static GatewayException bad(String message) {
+    return GatewayException.badRequest(message);
   }
 }

@@ -1,4 +1,4 @@
-package io.qbridge.api.responses.store;
+package io.qbridge.responsestore;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

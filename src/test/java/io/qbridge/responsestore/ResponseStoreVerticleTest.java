@@ -1,4 +1,4 @@
-package io.qbridge.api.responses.store;
+package io.qbridge.responsestore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
