@@ -2,7 +2,7 @@ package io.qbridge;
 
 import io.qbridge.account.AccountPoolVerticle;
 import io.qbridge.config.AppConfig;
-import io.qbridge.responsestore.ResponseStoreVerticle;
+import io.qbridge.api.responses.store.ResponseStoreVerticle;
 import io.qbridge.http.HttpVerticle;
 import java.time.Clock;
 import java.time.Duration;

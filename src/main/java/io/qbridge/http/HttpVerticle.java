@@ -4,7 +4,6 @@ import io.qbridge.account.AccountPoolClient;
 import io.qbridge.api.anthropic.AnthropicApi;
 import io.qbridge.api.openai.OpenAiApi;
 import io.qbridge.api.responses.ResponsesApi;
-import io.qbridge.responsestore.ResponseStoreClient;
 import io.qbridge.chat.ChatExchange;
 import io.qbridge.chat.ChatPipeline;
 import io.qbridge.config.AppConfig;
@@ -16,6 +15,7 @@ import io.qbridge.upstream.OutboundHttp;
 import io.qbridge.upstream.UpstreamClient;
 import io.qbridge.upstream.UpstreamTemplate;
 import io.qbridge.web.ApiModule;
+import io.qbridge.web.ErrorShape;
 import io.qbridge.web.FailureHandler;
 import io.qbridge.web.RequestIds;
 import io.vertx.core.Future;
@@ -98,14 +98,14 @@ public final class HttpVerticle extends VerticleBase {
     List<ApiModule> modules = List.of(
         new AnthropicApi(config.apiKeys(), pipeline),
         new OpenAiApi(config.apiKeys(), pipeline),
-        new ResponsesApi(config.apiKeys(), pipeline, new ResponseStoreClient(vertx)),
+        new ResponsesApi(vertx, config, pipeline),
         new AdminApi(vertx, config, pool));
     modules.forEach(m -> m.mount(router));
 
     // anything else: a 404 in OpenAI's shape, the most widely understood one
     router.route().last().handler(ctx -> ctx.fail(GatewayException.notFound(
         "No route for " + ctx.request().method() + " " + ctx.request().path())));
-    router.route().failureHandler(new FailureHandler(OpenAiApi.ERROR_SHAPE));
+    router.route().failureHandler(new FailureHandler(ErrorShape.OPENAI));
     return router;
   }
 

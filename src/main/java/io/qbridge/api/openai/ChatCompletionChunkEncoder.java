@@ -1,10 +1,11 @@
 package io.qbridge.api.openai;
 
-import io.qbridge.answer.StreamEncoder;
 import io.qbridge.answer.Stop;
+import io.qbridge.answer.StreamEncoder;
 import io.qbridge.answer.Usage;
 import io.qbridge.relay.Sse;
 import io.qbridge.upstream.UpstreamError;
+import io.qbridge.web.ErrorShape;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -76,7 +77,7 @@ final class ChatCompletionChunkEncoder implements StreamEncoder {
   }
 
   @Override public void fail(UpstreamError error) {
-    out.accept(Sse.data(OpenAiApi.ERROR_SHAPE.body(error.type(), error.getMessage()).encode()));
+    out.accept(Sse.data(ErrorShape.OPENAI.body(error.type(), error.getMessage()).encode()));
     out.accept(Sse.data(DONE));
   }
 

@@ -1,8 +1,5 @@
 package io.qbridge.api.openai;
 
-import io.qbridge.convert.DataUrlImages;
-import io.qbridge.convert.RequestFields;
-import io.qbridge.convert.Conversation;
 import io.qbridge.convert.Conversation.AssistantMessage;
 import io.qbridge.convert.Conversation.Image;
 import io.qbridge.convert.Conversation.Message;
@@ -10,7 +7,10 @@ import io.qbridge.convert.Conversation.ToolCall;
 import io.qbridge.convert.Conversation.ToolResult;
 import io.qbridge.convert.Conversation.ToolSpec;
 import io.qbridge.convert.Conversation.UserMessage;
+import io.qbridge.convert.Conversation;
+import io.qbridge.convert.DataUrlImages;
 import io.qbridge.convert.ModelMapper;
+import io.qbridge.convert.RequestFields;
 import io.qbridge.error.GatewayException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;

@@ -2,10 +2,10 @@ package io.qbridge.api.responses;
 
 import io.qbridge.answer.AnswerPolicy;
 import io.qbridge.answer.AnswerWriter;
-import io.qbridge.responsestore.ResponseStoreClient;
+import io.qbridge.api.responses.store.ResponseStoreClient;
+import io.qbridge.chat.ChatPipeline;
 import io.qbridge.convert.Conversation;
 import io.qbridge.web.Bodies;
-import io.qbridge.chat.ChatPipeline;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,4 +1,4 @@
-package io.qbridge.responsestore;
+package io.qbridge.api.responses.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

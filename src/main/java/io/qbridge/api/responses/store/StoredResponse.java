@@ -1,4 +1,4 @@
-package io.qbridge.responsestore;
+package io.qbridge.api.responses.store;
 
 /**
  * One stored Responses API response: the response object as the client received it and the

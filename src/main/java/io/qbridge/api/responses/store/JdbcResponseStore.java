@@ -1,4 +1,4 @@
-package io.qbridge.responsestore;
+package io.qbridge.api.responses.store;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
