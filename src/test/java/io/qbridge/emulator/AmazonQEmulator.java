@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Test-scope Amazon Q Developer upstream speaking the real wire protocol (protocol doc §1, §3, §4,
  * §5): the Flavour-A chat endpoint ({@code POST /} with {@code x-amz-target}) answering with binary
- * AWS event-stream frames, and the SSO-OIDC endpoints under {@code /oidc}. One HTTP/1.1 server on
+ * AWS event-stream frames, the {@code ListAvailableModels} and {@code GetUsageLimits} operations on
+ * the same endpoint ({@link #runtime()}), and the SSO-OIDC endpoints under {@code /oidc}. One HTTP/1.1 server on
  * 127.0.0.1, port 0.
  *
  * <pre>{@code
@@ -48,7 +49,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * formed request."); the bearer token must be valid (else 403 AccessDeniedException "The bearer
  * token included in the request is invalid.") — unless {@link #setValidateTokens(boolean)
  * setValidateTokens(false)}, or the token is not known to the OIDC side but has a {@link
- * #scenarioForToken sticky scenario}. Only then a scenario is chosen: sticky per token, sticky per
+ * #scenarioForToken sticky scenario}; in {@link RuntimeService#setStrictModels strict model mode} the
+ * {@code modelId} must be in the account's catalog (else 400 INVALID_MODEL_ID). Only then a scenario is chosen: sticky per token, sticky per
  * client id, the FIFO queue, else the default. Rejected requests consume no scenario.
  *
  * <p><b>Threading.</b> The server runs on one Vert.x event loop; every public method is
@@ -62,6 +64,7 @@ public final class AmazonQEmulator {
 
   private final Vertx vertx;
   private final OidcEmulator oidc;
+  private final RuntimeService runtime;
   private HttpServer server;
   private volatile boolean closing;
 
@@ -86,6 +89,7 @@ public final class AmazonQEmulator {
   private AmazonQEmulator(Vertx vertx) {
     this.vertx = vertx;
     this.oidc = new OidcEmulator(vertx);
+    this.runtime = new RuntimeService(oidc);
   }
 
   /** Starts the emulator on 127.0.0.1, a free port; the future completes once it listens. */
@@ -129,6 +133,11 @@ public final class AmazonQEmulator {
   /** {@code http://127.0.0.1:<port>/oidc} — append {@code /client/register}, {@code /device_authorization}, {@code /token}. */
   public String oidcEndpoint() {
     return "http://127.0.0.1:" + port() + "/oidc";
+  }
+
+  /** ListAvailableModels and GetUsageLimits: per-account catalogs and usage, strict model checking. */
+  public RuntimeService runtime() {
+    return runtime;
   }
 
   /** Accounts, tokens and the device flow. */
@@ -240,6 +249,10 @@ public final class AmazonQEmulator {
   // ================================================================== chat endpoint
 
   private void handleChat(RoutingContext ctx) {
+    if (RuntimeService.handles(ctx.request().getHeader("x-amz-target"))) {
+      handleRuntime(ctx);
+      return;
+    }
     RecordedRequest rec = record(ctx, chatRequests);
     HttpServerResponse response = ctx.response();
     String contentType = rec.header("content-type");
@@ -265,7 +278,39 @@ public final class AmazonQEmulator {
       AwsResponses.chatError(response, 403, Scenario.BEARER_INVALID_MESSAGE, null, "AccessDeniedException");
       return;
     }
+    if (runtime.refusesModel(oidc.clientIdOf(rec.token()), modelIdOf(rec.body()))) {
+      AwsResponses.chatError(response, 400, RuntimeService.INVALID_MODEL_MESSAGE, "INVALID_MODEL_ID", "ValidationException");
+      return;
+    }
     startExchange(ctx, rec, chooseScenario(rec.token(), sticky));
+  }
+
+  /** ListAvailableModels / GetUsageLimits: same content type and token rules as chat, then {@link RuntimeService}. */
+  private void handleRuntime(RoutingContext ctx) {
+    RecordedRequest rec = record(ctx, new ArrayList<>());
+    runtime.record(rec);
+    HttpServerResponse response = ctx.response();
+    String contentType = rec.header("content-type");
+    if (contentType == null || !contentType.toLowerCase().startsWith(CONTENT_TYPE)) {
+      AwsResponses.send(response, 400, CONTENT_TYPE,
+          new JsonObject().put("__type", "com.amazon.coral.service#SerializationException")
+              .put("message", "Unsupported content type: " + contentType).encode(),
+          "SerializationException", Map.of());
+      return;
+    }
+    if (!tokenAccepted(rec.token(), false)) {
+      AwsResponses.chatError(response, 403, Scenario.BEARER_INVALID_MESSAGE, null, "AccessDeniedException");
+      return;
+    }
+    Map<String, String> query = new java.util.HashMap<>();
+    ctx.queryParams().forEach(e -> query.putIfAbsent(e.getKey(), e.getValue()));
+    runtime.serve(rec, oidc.clientIdOf(rec.token()), query, response);
+  }
+
+  private static String modelIdOf(JsonObject body) {
+    Object v = body.getJsonObject("conversationState").getValue("currentMessage") instanceof JsonObject cm
+        && cm.getValue("userInputMessage") instanceof JsonObject uim ? uim.getValue("modelId") : null;
+    return v instanceof String s ? s : null;
   }
 
   private boolean tokenAccepted(String token, boolean hasStickyScenario) {
