@@ -28,6 +28,15 @@ public record UsageLimits(double used, double limit, Instant nextReset, String p
   /** At or over a known limit, without billed overage to fall back on. */
   public boolean exhausted() { return known() && !overageEnabled && used >= limit; }
 
+  /**
+   * Whether the scheduler must skip the account at {@code now}: exhausted and the reset not passed
+   * yet. Past {@link #nextReset()} the account is back by itself, before a fresh usage read; an
+   * exhaustion without a known reset lasts until a fresh read shows room.
+   */
+  public boolean blocksAt(Instant now) {
+    return exhausted() && (nextReset == null || now.isBefore(nextReset));
+  }
+
   /** Share of the limit still available, 0..1; 1 when the limit is unknown (no reason to avoid the account). */
   public double remainingFraction() {
     if (!known()) return 1.0;

@@ -90,4 +90,14 @@ class UsageLimitsParserTest {
     assertThat(UsageLimits.fromJson(u.toJson())).isEqualTo(u);
     assertThat(UsageLimits.fromJson(new JsonObject("{\"used\":1}"))).isNull();
   }
+
+  @Test
+  void exhaustedAccountIsBlockedUntilTheReset() {
+    UsageLimits over = UsageLimitsParser.parse(new JsonObject(UsageSamples.credits(50, 50, 1780272000)));
+    assertThat(over.blocksAt(JUNE_2026.minusSeconds(1))).isTrue();
+    assertThat(over.blocksAt(JUNE_2026)).isFalse();
+    UsageLimits noReset = new UsageLimits(50, 50, null, null, null, null, false);
+    assertThat(noReset.blocksAt(JUNE_2026.plusSeconds(86_400 * 365))).isTrue();
+    assertThat(UsageLimitsParser.parse(new JsonObject(UsageSamples.FREE)).blocksAt(JUNE_2026.minusSeconds(1))).isFalse();
+  }
 }
