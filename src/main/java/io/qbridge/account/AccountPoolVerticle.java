@@ -561,7 +561,9 @@ public final class AccountPoolVerticle extends VerticleBase {
   private Future<Tokens> recordRefreshFailure(Account account, Throwable err) {
     boolean invalidGrant = err instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
         && re.failureCode() == BusFailure.INVALID_GRANT.code();
-    boolean noRefresher = err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS;
+    // no refresher registered, or our own capacity limit: not the account's fault, count nothing
+    boolean noRefresher = err instanceof ReplyException re && (re.failureType() == ReplyFailure.NO_HANDLERS
+        || re.failureType() == ReplyFailure.RECIPIENT_FAILURE && re.failureCode() == BusFailure.LOCAL_CAPACITY.code());
     LOG.warn("token refresh failed for account {}: {}", account.id(), err.getMessage());
     Instant now = UtcTimes.now();
     Future<Void> bookkeeping = noRefresher ? Future.succeededFuture()

@@ -21,7 +21,12 @@ public enum BusFailure {
    * failure text is a JSON object {@code {"message": clientSafeText, "retryAfterSeconds": n}}
    * (see {@link #withRetryAfter}), because a bus failure carries only a code and a string.
    */
-  COOLING_DOWN(10, 429);
+  COOLING_DOWN(10, 429),
+  /**
+   * Our own limit was reached (e.g. the OIDC connection pool is full): nobody's fault but ours, so
+   * no account is charged for it.
+   */
+  LOCAL_CAPACITY(11, 503);
 
   /** Failure text carrying a retry-after next to the client-safe message. */
   public static String withRetryAfter(String message, long retryAfterSeconds) {

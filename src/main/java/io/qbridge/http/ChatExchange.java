@@ -11,6 +11,7 @@ import io.qbridge.upstream.UpstreamClient;
 import io.qbridge.upstream.UpstreamError;
 import io.qbridge.upstream.UpstreamStream;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
@@ -38,34 +39,46 @@ public final class ChatExchange {
 
   private static final Logger log = LoggerFactory.getLogger(ChatExchange.class);
 
-  /** Accounts tried per request when not configured (MAX_ATTEMPTS' default). */
-  public static final int DEFAULT_MAX_ATTEMPTS = 3;
-
   private final Vertx vertx;
   private final AccountPoolClient pool;
   private final UpstreamClient upstream;
   private final long keepAliveMs;
   private final int maxAttempts;
+  private final int maxConcurrent;
+  /** Exchanges running on this instance (one event loop: a plain counter). */
+  private int running;
 
-  public ChatExchange(Vertx vertx, AccountPoolClient pool, UpstreamClient upstream, long keepAliveMs) {
-    this(vertx, pool, upstream, keepAliveMs, DEFAULT_MAX_ATTEMPTS);
-  }
-
-  /** @param maxAttempts accounts tried per request before the first byte, at least 1 */
-  public ChatExchange(Vertx vertx, AccountPoolClient pool, UpstreamClient upstream, long keepAliveMs, int maxAttempts) {
+  /**
+   * @param maxAttempts   accounts tried per request before the first byte, at least 1
+   * @param maxConcurrent exchanges this instance runs at once (UPSTREAM_MAX_CONNECTIONS: each holds
+   *                      one upstream connection); beyond it a request fails at once with
+   *                      {@link UpstreamError.Kind#LOCAL_CAPACITY}, before any account is leased
+   */
+  public ChatExchange(Vertx vertx, AccountPoolClient pool, UpstreamClient upstream, long keepAliveMs, int maxAttempts,
+      int maxConcurrent) {
     this.vertx = vertx;
     this.pool = pool;
     this.upstream = upstream;
     this.keepAliveMs = keepAliveMs;
     this.maxAttempts = Math.max(1, maxAttempts);
+    this.maxConcurrent = Math.max(1, maxConcurrent);
   }
 
   /**
    * Runs the exchange; failures before the response started go to {@code ctx.fail}.
    * {@code writerFactory} is called once per upstream attempt (a failed attempt wrote nothing).
+   * At capacity the request is refused (503 + {@code retry-after}) without touching the pool: a
+   * limit of ours must never count against an account.
    */
   public void run(RoutingContext ctx, JsonObject qRequest, Supplier<ResponseWriter> writerFactory) {
-    new Attempts(ctx, qRequest, writerFactory).next();
+    if (running >= maxConcurrent) {
+      ctx.fail(UpstreamError.localCapacity(running + " chat requests in flight on this instance"));
+      return;
+    }
+    running++;
+    Attempts attempts = new Attempts(ctx, qRequest, writerFactory);
+    attempts.done.future().onComplete(v -> running--);
+    attempts.next();
   }
 
   /** The attempts of one client request, all on the request's event loop. */
@@ -75,6 +88,8 @@ public final class ChatExchange {
     private final JsonObject qRequest;
     private final Supplier<ResponseWriter> writerFactory;
     private final List<String> tried = new ArrayList<>();
+    /** Completed once, when the exchange holds no lease and no upstream call any more. */
+    private final Promise<Void> done = Promise.promise();
     private UpstreamError lastError;
 
     Attempts(RoutingContext ctx, JsonObject qRequest, Supplier<ResponseWriter> writerFactory) {
@@ -89,8 +104,8 @@ public final class ChatExchange {
       pool.lease(tried).onComplete(ar -> {
         if (ar.succeeded()) {
           attempt(ar.result(), new LeaseRelease(pool, ar.result()), false);
-        } else if (!response.closed()) {
-          ctx.fail(lastError != null ? lastError : ar.cause());
+        } else {
+          finish(lastError != null ? lastError : ar.cause());
         }
       });
     }
@@ -98,6 +113,7 @@ public final class ChatExchange {
     private void attempt(Lease lease, LeaseRelease release, boolean tokenRefreshed) {
       if (response.closed()) {
         release.release(Outcome.NEUTRAL);
+        finish(null);
         return;
       }
       // the client may leave while we wait for Amazon Q's headers: abort the upstream call too
@@ -108,6 +124,7 @@ public final class ChatExchange {
           .onSuccess(outcome -> {
             if (outcome.error() != null) release.release(outcome.error());
             else release.release(outcome.hasContent() ? Outcome.SUCCESS : Outcome.NEUTRAL);
+            finish(null);
           })
           .onFailure(t -> failed(lease, release, tokenRefreshed, t instanceof UpstreamError u ? u
               : UpstreamError.of(UpstreamError.Kind.UNKNOWN, String.valueOf(t))));
@@ -125,6 +142,7 @@ public final class ChatExchange {
     private void failed(Lease lease, LeaseRelease release, boolean tokenRefreshed, UpstreamError e) {
       if (response.closed()) { // the client left (and we cancelled): not the account's fault
         release.release(Outcome.NEUTRAL);
+        finish(null);
         return;
       }
       log.warn("{} upstream failure on account {}: {} ({})", RequestIds.of(ctx), lease.accountId(), e.kind(), e.detail());
@@ -152,8 +170,14 @@ public final class ChatExchange {
             tried.size() + 1, maxAttempts);
         next();
       } else {
-        ctx.fail(e);
+        finish(e);
       }
+    }
+
+    /** The exchange is over: fail the request with {@code error} (unless null or the client left). */
+    private void finish(Throwable error) {
+      if (error != null && !response.closed()) ctx.fail(error);
+      done.tryComplete();
     }
   }
 

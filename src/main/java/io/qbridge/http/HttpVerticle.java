@@ -74,7 +74,8 @@ public final class HttpVerticle extends VerticleBase {
     AccountPoolClient pool = new AccountPoolClient(vertx);
     TokenCounter tokens = new TokenCounter(config.tokenCountMultiplier());
     UpstreamClient upstream = new UpstreamClient(vertx, upstreamHttp, config, template);
-    ChatExchange exchange = new ChatExchange(vertx, pool, upstream, config.pingIntervalMs(), config.maxAttempts());
+    ChatExchange exchange = new ChatExchange(vertx, pool, upstream, config.pingIntervalMs(), config.maxAttempts(),
+        config.upstreamMaxConnections());
     AmazonQRequestBuilder builder = new AmazonQRequestBuilder(template, Clock.systemDefaultZone());
     ChatPipeline pipeline = new ChatPipeline(builder, tokens, exchange, config.contextTokenLimit());
 

@@ -45,7 +45,7 @@ public final class UpstreamClient {
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(config.amazonqEndpoint())
         .setHeaders(headers)
-        .setConnectTimeout(config.upstreamConnectTimeoutMs())
+        .setConnectTimeout(OutboundHttp.acquireTimeoutMs(config))
         // until the headers arrive; once the body streams, UpstreamStream's watchdog takes over.
         // Amazon Q answers with headers at once (the model's latency comes after them), so a
         // silent connection here is a dead one: give up early and let the request fail over

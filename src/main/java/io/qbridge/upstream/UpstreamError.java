@@ -51,7 +51,13 @@ public final class UpstreamError extends GatewayException {
     TIMEOUT(504, ErrorType.TIMEOUT, "Upstream did not answer in time", true, AccountAction.SHORT_COOLDOWN),
     CONNECT_FAILED(502, ErrorType.API_ERROR, "Cannot reach the upstream service", true, AccountAction.NONE),
     PROTOCOL(502, ErrorType.API_ERROR, "Upstream sent a malformed response stream", true, AccountAction.COUNT_ERROR),
-    UNKNOWN(502, ErrorType.API_ERROR, "Unexpected upstream error", false, AccountAction.COUNT_ERROR);
+    UNKNOWN(502, ErrorType.API_ERROR, "Unexpected upstream error", false, AccountAction.COUNT_ERROR),
+    /**
+     * Our own limit, not Amazon Q's: this HTTP instance serves UPSTREAM_MAX_CONNECTIONS chat requests
+     * at once, or waited too long for a pooled upstream connection. Never charged to an account
+     * (no cooldown, no error count) and not failed over: another account would hit the same limit.
+     */
+    LOCAL_CAPACITY(503, ErrorType.OVERLOADED, "The gateway is at capacity, please retry shortly", false, AccountAction.NONE);
 
     final int status;
     final ErrorType type;
@@ -88,6 +94,14 @@ public final class UpstreamError extends GatewayException {
 
   public static UpstreamError of(Kind kind, String detail) {
     return new UpstreamError(kind, 0, -1, detail);
+  }
+
+  /** How long a client is told to wait when we are at capacity (streams end all the time). */
+  static final long LOCAL_CAPACITY_RETRY_AFTER_MS = 1_000;
+
+  /** {@link Kind#LOCAL_CAPACITY} with a {@code retry-after} of one second. */
+  public static UpstreamError localCapacity(String detail) {
+    return new UpstreamError(Kind.LOCAL_CAPACITY, 0, LOCAL_CAPACITY_RETRY_AFTER_MS, detail);
   }
 
   public Kind kind() { return kind; }

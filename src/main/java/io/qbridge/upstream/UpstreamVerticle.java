@@ -100,7 +100,12 @@ public final class UpstreamVerticle extends VerticleBase {
         })
         .onFailure(t -> {
           boolean invalidGrant = t instanceof OidcException o && o.isInvalidGrant();
+          boolean local = t instanceof OidcException o && OidcClient.LOCAL_CAPACITY.equals(o.error());
           log.warn("token refresh failed for account {}: {}", accountId, t.getMessage());
+          if (local) {
+            msg.fail(BusFailure.LOCAL_CAPACITY.code(), "token refresh not attempted: the gateway is at capacity");
+            return;
+          }
           msg.fail((invalidGrant ? BusFailure.INVALID_GRANT : BusFailure.REFRESH_FAILED).code(),
               invalidGrant ? "refresh token rejected (invalid_grant)" : "token refresh failed: " + t.getMessage());
         });

@@ -75,7 +75,7 @@ class ConfigLoaderTest {
     int cores = Math.min(256, Runtime.getRuntime().availableProcessors());
     return new AppConfig("0.0.0.0", 8000, cores, List.of(), "", 100, "", "jdbc:sqlite:data.sqlite3",
         "https://q.us-east-1.amazonaws.com/", "https://oidc.us-east-1.amazonaws.com",
-        "https://view.awsapps.com/start", "templates", 5000, 300000, 200, 15000, 1.0, 33554432, 200000, 300, 600,
+        "https://view.awsapps.com/start", "templates", 5000, 300000, 4096, 15000, 1.0, 33554432, 200000, 300, 600,
 
         300, 1500, 300, 3, 0, 60, 15, 1800, 0, 30, 60000);
   }
@@ -109,7 +109,7 @@ class ConfigLoaderTest {
     assertThat(all.port()).isEqualTo(3333);          // env beats .env and file
     assertThat(all.host()).isEqualTo("10.0.0.2");     // .env beats file
     assertThat(all.maxErrorCount()).isEqualTo(7);     // file beats default
-    assertThat(all.upstreamMaxConnections()).isEqualTo(200);
+    assertThat(all.upstreamMaxConnections()).isEqualTo(4096);
 
     assertThat(load(Map.of()).port()).isEqualTo(2222);
     Files.delete(dir.resolve(".env"));
