@@ -1,15 +1,17 @@
 package io.qbridge.account;
 
 import io.qbridge.bus.Addresses;
+import io.qbridge.bus.Bus;
+import io.qbridge.bus.BusError;
 import io.qbridge.bus.BusFailure;
+import io.qbridge.bus.Lease;
+import io.qbridge.bus.Outcome;
+import io.qbridge.bus.TokenRefreshClient;
+import io.qbridge.bus.TokenRefreshClient.Tokens;
 import io.qbridge.config.AppConfig;
-import io.qbridge.upstream.UpstreamError.AccountAction;
+import io.qbridge.bus.AccountAction;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -35,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * per-account in-flight counts and in-flight token refreshes are kept in memory, touched only on
  * this verticle's event loop.
  *
- * <p>Bus contract (request bodies are JSON objects; failures are {@code message.fail(code, text)}
+ * <p>Bus contract (request bodies are JSON objects; failures are {@link BusError}s
  * with {@link BusFailure} codes and client-safe text; see {@link Addresses} for each address):
  * <pre>
  * accounts.lease          {exclude?: [accountId...]}       → {leaseId, accountId, label, accessToken}
@@ -80,7 +82,7 @@ import org.slf4j.LoggerFactory;
  * or expiring within {@code REFRESH_BEFORE_EXPIRY_SECONDS}, one account at a time. A refresh
  * failure reported by the refresher (or a timeout) sets {@code last_refresh_status = failed} and
  * counts one failure; {@link BusFailure#INVALID_GRANT} also disables the account with
- * {@code other.disabledReason = "invalid_grant"}; a missing refresher (NO_HANDLERS) blames no account.
+ * {@code other.disabledReason = "invalid_grant"}; a refresh that never ran (no refresher, our own capacity) blames no account.
  */
 public final class AccountPoolVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AccountPoolVerticle.class);
@@ -97,8 +99,6 @@ public final class AccountPoolVerticle extends VerticleBase {
   static final Duration ASSUMED_TOKEN_LIFETIME = Duration.ofSeconds(1500);
   /** q2api's default when the refresh reply has no {@code expiresIn}. */
   static final long DEFAULT_EXPIRES_IN_SECONDS = 3600;
-  /** Bus timeout of one refresh call. */
-  static final long REFRESH_TIMEOUT_MS = 20_000;
   /** No further account is tried after this much time, so a lease ends before the client's timeout. */
   static final long LEASE_BUDGET_MS = 30_000;
   /** Leases never released after this long are dropped (a leak; logged). */
@@ -114,14 +114,13 @@ public final class AccountPoolVerticle extends VerticleBase {
   private final Map<String, Future<Account>> refreshes = new HashMap<>();
   private final Random random = new Random();
   private AccountStore store;
+  private TokenRefreshClient refresher;
   private long sweepTimer = -1;
   private long refreshTimer = -1;
   private boolean refreshSweepRunning;
 
   /** A granted lease; {@code accessToken} is the token it was given (to recognise a stale one). */
   private record LiveLease(String accountId, long leasedAtMillis, String accessToken) {}
-
-  private record Tokens(String accessToken, String refreshToken, long expiresInSeconds) {}
 
   public AccountPoolVerticle(AppConfig config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -133,6 +132,7 @@ public final class AccountPoolVerticle extends VerticleBase {
     return AccountStores.create(vertx, config)
         .compose(opened -> {
           store = new CachedLeaseStore(opened);
+          refresher = new TokenRefreshClient(vertx, DEFAULT_EXPIRES_IN_SECONDS);
           return loadHolds();
         })
         .compose(v -> registerConsumers())
@@ -173,36 +173,13 @@ public final class AccountPoolVerticle extends VerticleBase {
         consume(Addresses.ACCOUNTS_HEALTH, this::health))).mapEmpty();
   }
 
+  /** A store failure is STORE_UNAVAILABLE for the requester; its detail (paths, driver text) stays in the log. */
   private Future<Void> consume(String address, Function<JsonObject, Future<?>> handler) {
-    return vertx.eventBus().<Object>consumer(address, msg -> dispatch(msg, handler)).completion();
-  }
-
-  private void dispatch(Message<Object> msg, Function<JsonObject, Future<?>> handler) {
-    Future<?> result;
-    try {
-      result = handler.apply(requestBody(msg.body()));
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    result.onSuccess(msg::reply).onFailure(err -> replyFailure(msg, err));
-  }
-
-  private static JsonObject requestBody(Object body) {
-    if (body == null) return new JsonObject();
-    if (body instanceof JsonObject json) return json;
-    throw PoolFailure.badRequest("Message body must be a JSON object");
-  }
-
-  private void replyFailure(Message<?> msg, Throwable err) {
-    if (err instanceof PoolFailure f) {
-      msg.fail(f.failure().code(), f.wireText());
-    } else if (err instanceof StoreException) {
-      LOG.error("{}: {}", msg.address(), err.getMessage());
-      msg.fail(BusFailure.STORE_UNAVAILABLE.code(), "Account store unavailable");
-    } else {
-      LOG.error("{}: unexpected failure", msg.address(), err);
-      msg.fail(BusFailure.INTERNAL.code(), "Internal account pool error");
-    }
+    return Bus.consume(vertx, address, body -> handler.apply(body).recover(err -> {
+      if (!(err instanceof StoreException)) return Future.failedFuture(err);
+      LOG.error("{}: {}", address, err.getMessage());
+      return Future.failedFuture(new BusError(BusFailure.STORE_UNAVAILABLE, "Account store unavailable"));
+    }));
   }
 
   // ---- lease / release ----
@@ -224,7 +201,7 @@ public final class AccountPoolVerticle extends VerticleBase {
   /** The first candidate, from {@code index} on, whose token is fresh or could be refreshed, with a free slot. */
   private Future<Account> firstUsable(List<Account> candidates, int index, long deadline, Throwable lastError) {
     if (index >= candidates.size() || (index > 0 && System.nanoTime() - deadline > 0)) {
-      boolean explained = lastError instanceof PoolFailure || lastError instanceof StoreException;
+      boolean explained = lastError instanceof BusError || lastError instanceof StoreException;
       return Future.failedFuture(explained ? lastError : refreshFailed(false, null));
     }
     return withFreshToken(candidates.get(index))
@@ -243,7 +220,7 @@ public final class AccountPoolVerticle extends VerticleBase {
   private Future<JsonObject> release(JsonObject body) {
     String leaseId = AccountRequests.requiredText(body, "leaseId");
     Outcome outcome = Outcome.fromWire(body.getValue("outcome"));
-    if (outcome == null) throw PoolFailure.badRequest("Field 'outcome' must be one of success, failure, neutral");
+    if (outcome == null) throw AccountRequests.badRequest("Field 'outcome' must be one of success, failure, neutral");
     AccountAction action = parseAction(body.getValue("action"));
     String reason = parseReason(body.getValue("reason"));
     long retryAfterMs = body.getValue("retryAfterMs") instanceof Number n ? n.longValue() : -1;
@@ -260,13 +237,10 @@ public final class AccountPoolVerticle extends VerticleBase {
 
   private static AccountAction parseAction(Object value) {
     if (value == null) return AccountAction.COUNT_ERROR;
-    if (value instanceof String s) {
-      for (AccountAction a : AccountAction.values()) {
-        if (a.name().equalsIgnoreCase(s)) return a;
-      }
-    }
-    throw PoolFailure.badRequest("Field 'action' must be one of "
-        + String.join(", ", java.util.Arrays.stream(AccountAction.values()).map(a -> a.name().toLowerCase(Locale.ROOT)).toList()));
+    AccountAction action = AccountAction.fromWire(value);
+    if (action != null) return action;
+    throw AccountRequests.badRequest("Field 'action' must be one of "
+        + String.join(", ", java.util.Arrays.stream(AccountAction.values()).map(AccountAction::wire).toList()));
   }
 
   /** A short machine word for {@code other} (an error kind such as {@code throttled}); anything else is dropped. */
@@ -358,7 +332,7 @@ public final class AccountPoolVerticle extends VerticleBase {
     return store.findEnabled().compose(enabled -> Future.failedFuture(unavailable(enabled, exclude, now)));
   }
 
-  private PoolFailure unavailable(List<Account> enabled, Set<String> exclude, Instant now) {
+  private BusError unavailable(List<Account> enabled, Set<String> exclude, Instant now) {
     int usable = 0;
     int tried = 0;
     int cooling = 0;
@@ -382,25 +356,29 @@ public final class AccountPoolVerticle extends VerticleBase {
         busy++;
       }
     }
-    if (usable == 0) return PoolFailure.noAccount();
+    if (usable == 0) return noAccount();
     if (cooling > 0) {
       long retryAfter = Math.max(1, (Duration.between(now, soonestCooldown).toMillis() + 999) / 1000);
       String more = parked > 0 ? ", " + parked + " parked until their quota resets" : "";
-      return new PoolFailure(BusFailure.COOLING_DOWN, "All accounts are rate limited: " + cooling
-          + " cooling down" + more + "; retry in " + retryAfter + " s", retryAfter, null);
+      return new BusError(BusFailure.COOLING_DOWN, "All accounts are rate limited: " + cooling
+          + " cooling down" + more + "; retry in " + retryAfter + " s").withRetryAfter(retryAfter);
     }
     if (busy > 0) return allBusy();
     if (parked > 0) {
-      return new PoolFailure(BusFailure.NO_ACCOUNT, "All accounts have exhausted their usage quota; the first one"
+      return new BusError(BusFailure.NO_ACCOUNT, "All accounts have exhausted their usage quota; the first one"
           + " returns at " + UtcTimes.format(soonestPark));
     }
-    if (tried > 0) return new PoolFailure(BusFailure.NO_ACCOUNT, "No other enabled account available");
-    return PoolFailure.noAccount();
+    if (tried > 0) return new BusError(BusFailure.NO_ACCOUNT, "No other enabled account available");
+    return noAccount();
   }
 
-  private PoolFailure allBusy() {
-    return new PoolFailure(BusFailure.NO_ACCOUNT, "All accounts are busy (at most " + config.accountMaxConcurrency()
-        + " concurrent requests per account); retry shortly", 1, null);
+  private static BusError noAccount() {
+    return new BusError(BusFailure.NO_ACCOUNT, "No enabled account available");
+  }
+
+  private BusError allBusy() {
+    return new BusError(BusFailure.NO_ACCOUNT, "All accounts are busy (at most " + config.accountMaxConcurrency()
+        + " concurrent requests per account); retry shortly").withRetryAfter(1);
   }
 
   /** The longer of the in-memory and the persisted hold, if active. */
@@ -444,7 +422,7 @@ public final class AccountPoolVerticle extends VerticleBase {
   private Future<JsonObject> leaseRefresh(JsonObject body) {
     String leaseId = AccountRequests.requiredText(body, "leaseId");
     LiveLease lease = leases.get(leaseId);
-    if (lease == null) return Future.failedFuture(new PoolFailure(BusFailure.NOT_FOUND, "Unknown or released lease"));
+    if (lease == null) return Future.failedFuture(new BusError(BusFailure.NOT_FOUND, "Unknown or released lease"));
     String stale = lease.accessToken();
     return refreshOnce(lease.accountId(), true, a -> !a.hasAccessToken() || a.accessToken().equals(stale), true)
         .map(account -> {
@@ -460,13 +438,13 @@ public final class AccountPoolVerticle extends VerticleBase {
   private Future<JsonObject> adminRefresh(JsonObject body) {
     String id = AccountRequests.requiredText(body, "id");
     return store.findById(id)
-        .compose(found -> found.isEmpty() ? Future.<Account>failedFuture(PoolFailure.notFound())
+        .compose(found -> found.isEmpty() ? Future.<Account>failedFuture(AccountRequests.notFound())
             : refreshOnce(id, false, a -> true, false))
-        .recover(err -> Future.failedFuture(err instanceof PoolFailure f && f.failure() == BusFailure.REFRESH_FAILED
-            && f.operatorDetail() != null ? new PoolFailure(BusFailure.REFRESH_FAILED, f.getMessage() + " (" + f.operatorDetail() + ")")
+        .recover(err -> Future.failedFuture(err instanceof BusError f && f.failure() == BusFailure.REFRESH_FAILED
+            && f.operatorDetail() != null ? new BusError(BusFailure.REFRESH_FAILED, f.getMessage() + " (" + f.operatorDetail() + ")")
             : err))
         .compose(refreshed -> store.findById(id))
-        .map(found -> AccountJson.toAdminJson(found.orElseThrow(PoolFailure::notFound)));
+        .map(found -> AccountJson.toAdminJson(found.orElseThrow(AccountRequests::notFound)));
   }
 
   /**
@@ -486,7 +464,7 @@ public final class AccountPoolVerticle extends VerticleBase {
     Future<Account> refresh = store.findById(accountId).compose(current -> {
       Account account = current.filter(a -> !requireEnabled || a.enabled()).orElse(null);
       if (account == null) {
-        return Future.failedFuture(current.isEmpty() ? PoolFailure.notFound() : PoolFailure.noAccount());
+        return Future.failedFuture(current.isEmpty() ? AccountRequests.notFound() : noAccount());
       }
       if (!needed.test(account)) return Future.succeededFuture(account);
       if (!account.hasRefreshToken()) return Future.failedFuture(refreshFailed(false, "the account has no refresh token"));
@@ -531,42 +509,23 @@ public final class AccountPoolVerticle extends VerticleBase {
   }
 
   private Future<Account> callRefresh(Account account) {
-    JsonObject request = new JsonObject()
-        .put("accountId", account.id())
-        .put("clientId", account.clientId())
-        .put("clientSecret", account.clientSecret())
-        .put("refreshToken", account.refreshToken());
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(REFRESH_TIMEOUT_MS);
-    return vertx.eventBus().request(Addresses.UPSTREAM_TOKEN_REFRESH, request, options)
-        .compose(reply -> parseTokens(reply.body()))
-        .recover(err -> recordRefreshFailure(account, err))
+    return refresher.refresh(account.id(), account.clientId(), account.clientSecret(), account.refreshToken())
+        .recover(err -> recordRefreshFailure(account, (BusError) err))
         .compose(tokens -> saveTokens(account, tokens));
   }
 
-  private static Future<Tokens> parseTokens(Object body) {
-    if (!(body instanceof JsonObject reply)) {
-      return Future.failedFuture(new IllegalStateException("refresh reply is not a JSON object"));
-    }
-    Object access = reply.getValue("accessToken");
-    if (!(access instanceof String accessToken) || accessToken.isBlank()) {
-      return Future.failedFuture(new IllegalStateException("refresh reply has no accessToken"));
-    }
-    Object refresh = reply.getValue("refreshToken");
-    String refreshToken = refresh instanceof String s && !s.isBlank() ? s : null;
-    long expiresIn = reply.getValue("expiresIn") instanceof Number n && n.longValue() > 0
-        ? n.longValue() : DEFAULT_EXPIRES_IN_SECONDS;
-    return Future.succeededFuture(new Tokens(accessToken, refreshToken, expiresIn));
-  }
-
-  private Future<Tokens> recordRefreshFailure(Account account, Throwable err) {
-    boolean invalidGrant = err instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
-        && re.failureCode() == BusFailure.INVALID_GRANT.code();
-    // no refresher registered, or our own capacity limit: not the account's fault, count nothing
-    boolean noRefresher = err instanceof ReplyException re && (re.failureType() == ReplyFailure.NO_HANDLERS
-        || re.failureType() == ReplyFailure.RECIPIENT_FAILURE && re.failureCode() == BusFailure.LOCAL_CAPACITY.code());
-    LOG.warn("token refresh failed for account {}: {}", account.id(), err.getMessage());
+  /**
+   * The refresher's failure says what it means for the account: DISABLE (invalid_grant) counts a
+   * failure and disables, COUNT_ERROR counts a failure, NONE (no refresher, our own capacity) blames
+   * nobody. Either way the caller gets REFRESH_FAILED.
+   */
+  private Future<Tokens> recordRefreshFailure(Account account, BusError err) {
+    AccountAction action = err.accountAction();
+    boolean invalidGrant = action == AccountAction.DISABLE;
+    String detail = err.operatorDetail() != null ? err.operatorDetail() : err.getMessage();
+    LOG.warn("token refresh failed for account {}: {}", account.id(), detail);
     Instant now = UtcTimes.now();
-    Future<Void> bookkeeping = noRefresher ? Future.succeededFuture()
+    Future<Void> bookkeeping = action == AccountAction.NONE ? Future.succeededFuture()
         : store.markRefreshFailed(account.id(), now, maxErrorCount());
     if (invalidGrant) {
       bookkeeping = bookkeeping.compose(v -> store.disable(account.id(), "invalid_grant", now))
@@ -574,7 +533,7 @@ public final class AccountPoolVerticle extends VerticleBase {
     }
     return bookkeeping.transform(ar -> {
       if (ar.failed()) LOG.error("could not record refresh failure of account {}: {}", account.id(), ar.cause().getMessage());
-      return Future.failedFuture(refreshFailed(invalidGrant, err.getMessage()));
+      return Future.failedFuture(refreshFailed(invalidGrant, detail));
     });
   }
 
@@ -586,10 +545,10 @@ public final class AccountPoolVerticle extends VerticleBase {
         .map(v -> account.withTokens(tokens.accessToken(), refreshToken, expiresAt, now));
   }
 
-  private static PoolFailure refreshFailed(boolean invalidGrant, String operatorDetail) {
-    return new PoolFailure(BusFailure.REFRESH_FAILED, invalidGrant
+  private static BusError refreshFailed(boolean invalidGrant, String operatorDetail) {
+    return new BusError(BusFailure.REFRESH_FAILED, invalidGrant
         ? "Token refresh failed: the refresh token was rejected (invalid_grant)"
-        : "Token refresh failed", -1, invalidGrant ? "the account was disabled; log in again" : operatorDetail);
+        : "Token refresh failed", -1, AccountAction.NONE, invalidGrant ? "the account was disabled; log in again" : operatorDetail);
   }
 
   /** Whether the access token must be refreshed before it is lent at {@code now}. */
@@ -625,14 +584,14 @@ public final class AccountPoolVerticle extends VerticleBase {
 
   private Future<JsonObject> get(JsonObject body) {
     String id = AccountRequests.requiredText(body, "id");
-    return store.findById(id).map(found -> AccountJson.toAdminJson(found.orElseThrow(PoolFailure::notFound)));
+    return store.findById(id).map(found -> AccountJson.toAdminJson(found.orElseThrow(AccountRequests::notFound)));
   }
 
   private Future<JsonObject> update(JsonObject body) {
     String id = AccountRequests.requiredText(body, "id");
     AccountPatch patch = AccountRequests.parsePatch(AccountRequests.requiredObject(body, "patch"));
     return store.update(id, patch).map(found -> {
-      Account account = found.orElseThrow(PoolFailure::notFound);
+      Account account = found.orElseThrow(AccountRequests::notFound);
       syncHold(account);
       return AccountJson.toAdminJson(account);
     });
@@ -641,7 +600,7 @@ public final class AccountPoolVerticle extends VerticleBase {
   private Future<JsonObject> delete(JsonObject body) {
     String id = AccountRequests.requiredText(body, "id");
     return store.delete(id).map(deleted -> {
-      if (!deleted) throw PoolFailure.notFound();
+      if (!deleted) throw AccountRequests.notFound();
       holds.remove(id);
       return new JsonObject().put("deleted", true).put("id", id);
     });

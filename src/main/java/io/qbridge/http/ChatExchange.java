@@ -1,8 +1,8 @@
 package io.qbridge.http;
 
-import io.qbridge.account.AccountPoolClient;
-import io.qbridge.account.Lease;
-import io.qbridge.account.Outcome;
+import io.qbridge.bus.AccountPoolClient;
+import io.qbridge.bus.Lease;
+import io.qbridge.bus.Outcome;
 import io.qbridge.relay.RelayOutcome;
 import io.qbridge.relay.ResponseWriter;
 import io.qbridge.relay.StreamRelay;
@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -196,8 +197,12 @@ public final class ChatExchange {
       if (claim()) report(pool.release(lease, outcome));
     }
 
+    /** The error's account action, with its kind as the reason and Amazon Q's retry-after. */
     void release(UpstreamError error) {
-      if (claim()) report(pool.release(lease, error));
+      if (claim()) {
+        report(pool.release(lease, error.kind().accountAction(), error.kind().name().toLowerCase(Locale.ROOT),
+            error.retryAfterMs()));
+      }
     }
 
     private boolean claim() {

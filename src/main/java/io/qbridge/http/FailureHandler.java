@@ -1,5 +1,6 @@
 package io.qbridge.http;
 
+import io.qbridge.bus.BusError;
 import io.qbridge.error.ErrorType;
 import io.qbridge.error.GatewayException;
 import io.vertx.core.Handler;
@@ -26,7 +27,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    Throwable failure = ctx.failure();
+    Throwable failure = ctx.failure() instanceof BusError b ? b.toGatewayException() : ctx.failure();
     int status;
     ErrorType type;
     String message;
@@ -66,6 +67,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
         .end(shape.body(type, message).toBuffer());
   }
 
+  /** Error type of a bare HTTP status (vertx-web's own failures: 404, 405, 413, ...); bus failures use {@code BusFailure}. */
   static ErrorType typeFor(int status) {
     return switch (status) {
       case 400, 405, 415, 422 -> ErrorType.INVALID_REQUEST;

@@ -1,8 +1,9 @@
 package io.qbridge.http;
 
-import io.qbridge.account.AccountPoolClient;
 import io.qbridge.api.anthropic.CountTokensHandler;
 import io.qbridge.api.anthropic.MessagesHandler;
+import io.qbridge.bus.AccountPoolClient;
+import io.qbridge.bus.DeviceLoginClient;
 import io.qbridge.config.AppConfig;
 import io.qbridge.convert.AmazonQRequestBuilder;
 import io.qbridge.convert.TokenCounter;
@@ -96,7 +97,8 @@ public final class HttpVerticle extends VerticleBase {
 
     router.route("/v2/*").handler(new AdminKeyAuth(config.adminKey()));
     AccountAdminRoutes.mount(router, pool);
-    DeviceLoginRoutes.mount(router, vertx, config);
+    DeviceLoginRoutes.mount(router, new DeviceLoginClient(vertx, config.deviceLoginClaimTimeoutSeconds()),
+        config.deviceLoginClaimTimeoutSeconds());
     router.route("/v2/*").failureHandler(new FailureHandler(ErrorShape.ADMIN));
 
     router.route().last().handler(ctx -> ctx.fail(GatewayException.notFound(

@@ -1,5 +1,6 @@
 package io.qbridge.upstream;
 
+import io.qbridge.bus.BusError;
 import io.qbridge.bus.BusFailure;
 import io.qbridge.config.AppConfig;
 import io.vertx.core.Future;
@@ -82,16 +83,6 @@ final class DeviceLogins {
     }
   }
 
-  /** An expected failure, replied on the bus as {@code message.fail(failure.code(), getMessage())}. */
-  static final class Failure extends RuntimeException {
-    final BusFailure failure;
-
-    Failure(BusFailure failure, String clientSafeMessage) {
-      super(clientSafeMessage, null, false, false);
-      this.failure = failure;
-    }
-  }
-
   private static final class Session {
     final String authId;
     final String label;
@@ -148,18 +139,18 @@ final class DeviceLogins {
     try {
       label = optionalLabel(request);
       enabled = optionalEnabled(request);
-    } catch (Failure f) {
+    } catch (BusError f) {
       return Future.failedFuture(f);
     }
     long polling = sessions.values().stream().filter(s -> s.status == Status.PENDING).count();
     if (polling >= settings.maxPending()) {
-      return Future.failedFuture(new Failure(BusFailure.CONFLICT,
+      return Future.failedFuture(new BusError(BusFailure.CONFLICT,
           "Too many device logins in progress (" + polling + "); finish or let some expire first"));
     }
     return oidc.registerClient()
         .compose(client -> oidc.startDeviceAuthorization(client.getString("clientId"), client.getString("clientSecret"))
             .map(device -> open(label, enabled, client, device)))
-        .recover(err -> Future.failedFuture(err instanceof Failure ? err : startFailure(err)));
+        .recover(err -> Future.failedFuture(err instanceof BusError ? err : startFailure(err)));
   }
 
   /** {@code {status, remaining, error?, accountId?}}; fails NOT_FOUND for an unknown or removed session. */
@@ -191,7 +182,7 @@ final class DeviceLogins {
     vertx.cancelTimer(sweepTimer);
     for (Session s : sessions.values()) {
       if (s.pollTimer >= 0) vertx.cancelTimer(s.pollTimer);
-      s.settled.tryFail(new Failure(BusFailure.INTERNAL, "The gateway is shutting down"));
+      s.settled.tryFail(new BusError(BusFailure.INTERNAL, "The gateway is shutting down"));
     }
     sessions.clear();
   }
@@ -212,7 +203,7 @@ final class DeviceLogins {
   private JsonObject open(String label, boolean enabled, JsonObject client, JsonObject device) {
     String deviceCode = device.getString("deviceCode");
     if (client.getString("clientId") == null || client.getString("clientSecret") == null || deviceCode == null) {
-      throw new Failure(BusFailure.OIDC_FAILED, "Device login could not start: incomplete answer from AWS SSO-OIDC");
+      throw new BusError(BusFailure.OIDC_FAILED, "Device login could not start: incomplete answer from AWS SSO-OIDC");
     }
     long expiresIn = Math.min(positive(device.getValue("expiresIn"), DEFAULT_EXPIRES_IN_SECONDS), MAX_EXPIRES_IN_SECONDS);
     // q2api: interval defaults to 1 when absent, then max(1, interval); our floor is minIntervalMs
@@ -223,7 +214,7 @@ final class DeviceLogins {
     s.clientSecret = client.getString("clientSecret");
     s.deviceCode = deviceCode;
     s.intervalMs = intervalMs;
-    if (closed) throw new Failure(BusFailure.INTERNAL, "The gateway is shutting down");
+    if (closed) throw new BusError(BusFailure.INTERNAL, "The gateway is shutting down");
     sessions.put(s.authId, s);
     schedulePoll(s, intervalMs);
     log.info("device login {} started; device code valid {} s, polling every {} ms", s.authId, expiresIn, intervalMs);
@@ -236,10 +227,10 @@ final class DeviceLogins {
         .put("interval", (intervalMs + 999) / 1000);
   }
 
-  private static Failure startFailure(Throwable err) {
+  private static BusError startFailure(Throwable err) {
     String code = err instanceof OidcException o ? o.error() : "internal_error";
     log.warn("device login could not start: {}", err.getMessage());
-    return new Failure(BusFailure.OIDC_FAILED, "Device login could not start: AWS SSO-OIDC answered " + code);
+    return new BusError(BusFailure.OIDC_FAILED, "Device login could not start: AWS SSO-OIDC answered " + code);
   }
 
   // ---- polling ----
@@ -348,7 +339,7 @@ final class DeviceLogins {
     Session s = authId == null ? null : sessions.get(authId);
     if (s == null || gone(s, now())) {
       if (s != null) sessions.remove(authId);
-      throw new Failure(BusFailure.NOT_FOUND, "Unknown or expired device login");
+      throw new BusError(BusFailure.NOT_FOUND, "Unknown or expired device login");
     }
     return s;
   }
@@ -374,19 +365,19 @@ final class DeviceLogins {
     for (String key : request.fieldNames()) {
       if (!START_FIELDS.contains(key)) {
         String shown = key.length() > 64 ? key.substring(0, 64) + "…" : key;
-        throw new Failure(BusFailure.BAD_REQUEST, "Unknown field '" + shown + "' (allowed: label, enabled)");
+        throw new BusError(BusFailure.BAD_REQUEST, "Unknown field '" + shown + "' (allowed: label, enabled)");
       }
     }
     Object v = request.getValue("label");
     if (v == null || v instanceof String) return (String) v;
-    throw new Failure(BusFailure.BAD_REQUEST, "Field 'label' must be a string or null");
+    throw new BusError(BusFailure.BAD_REQUEST, "Field 'label' must be a string or null");
   }
 
   private static boolean optionalEnabled(JsonObject request) {
     Object v = request.getValue("enabled");
     if (v == null) return true;
     if (v instanceof Boolean b) return b;
-    throw new Failure(BusFailure.BAD_REQUEST, "Field 'enabled' must be a boolean");
+    throw new BusError(BusFailure.BAD_REQUEST, "Field 'enabled' must be a boolean");
   }
 
   private static long positive(Object value, long fallback) {

@@ -1,5 +1,6 @@
 package io.qbridge.upstream;
 
+import io.qbridge.bus.AccountAction;
 import io.qbridge.error.ErrorType;
 import io.qbridge.error.GatewayException;
 
@@ -9,26 +10,6 @@ import io.qbridge.error.GatewayException;
  * fixed per kind so upstream internals (user ids, ARNs, exception names) never leak.
  */
 public final class UpstreamError extends GatewayException {
-
-  /** What the account pool should do with the account that produced the error. */
-  public enum AccountAction {
-    /** Client-side problem: the account is fine, do not count an error. */
-    NONE,
-    /** Access token rejected: refresh it, then retry once on the same account. */
-    REFRESH_AND_RETRY,
-    /** Account suspended: disable it and keep the reason. */
-    DISABLE,
-    /** Quota exhausted: park the account until the quota resets. */
-    PARK,
-    /** Rate limited: cool the account down (honour retry-after). */
-    COOLDOWN,
-    /** Abuse protection: a long cool-down with jitter. */
-    LONG_COOLDOWN,
-    /** Transient service trouble: a short cool-down. */
-    SHORT_COOLDOWN,
-    /** Unknown failure: count an error. */
-    COUNT_ERROR
-  }
 
   /**
    * The taxonomy: client status, error type and fixed message, whether another account may succeed

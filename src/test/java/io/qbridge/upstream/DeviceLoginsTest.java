@@ -3,6 +3,7 @@ package io.qbridge.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.qbridge.bus.BusError;
 import io.qbridge.bus.BusFailure;
 import io.qbridge.config.AppConfig;
 import io.qbridge.e2e.TestGateway;
@@ -223,7 +224,7 @@ class DeviceLoginsTest {
     Thread.sleep(FAST.retentionMs() + 3 * FAST.sweepIntervalMs());
     assertThat(on(() -> Future.succeededFuture(logins.size()))).isEqualTo(1);
     Throwable gone = catchThrowable(() -> on(() -> Future.succeededFuture(logins.status(finished))));
-    assertThat(((DeviceLogins.Failure) gone).failure).isEqualTo(BusFailure.NOT_FOUND);
+    assertThat(((BusError) gone).failure()).isEqualTo(BusFailure.NOT_FOUND);
     assertThat(on(() -> Future.succeededFuture(logins.status(pending))).getString("status")).isEqualTo("pending");
   }
 
@@ -232,7 +233,7 @@ class DeviceLoginsTest {
     start();
     start();
     Throwable third = catchThrowable(this::start);
-    assertThat(((DeviceLogins.Failure) third).failure).isEqualTo(BusFailure.CONFLICT);
+    assertThat(((BusError) third).failure()).isEqualTo(BusFailure.CONFLICT);
     assertThat(emu.oidcRequests().stream().filter(r -> r.path().endsWith("/client/register")).count()).isEqualTo(2);
   }
 
@@ -240,7 +241,7 @@ class DeviceLoginsTest {
   void aFailingStartSaysWhatOidcAnswered() {
     emu.close().await();
     Throwable failed = catchThrowable(this::start);
-    assertThat(((DeviceLogins.Failure) failed).failure).isEqualTo(BusFailure.OIDC_FAILED);
+    assertThat(((BusError) failed).failure()).isEqualTo(BusFailure.OIDC_FAILED);
     assertThat(failed.getMessage()).contains("transport_error");
     assertThat(on(() -> Future.succeededFuture(logins.size()))).isZero();
   }
@@ -256,7 +257,7 @@ class DeviceLoginsTest {
       return Future.succeededFuture();
     });
     Throwable failed = catchThrowable(() -> waiting.future().await(5, TimeUnit.SECONDS));
-    assertThat(((DeviceLogins.Failure) failed).failure).isEqualTo(BusFailure.INTERNAL);
+    assertThat(((BusError) failed).failure()).isEqualTo(BusFailure.INTERNAL);
     int polls = polls().size();
     Thread.sleep(400);
     assertThat(polls()).hasSize(polls);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qbridge.config.AppConfig;
 import io.qbridge.config.ConfigLoader;
-import io.qbridge.upstream.UpstreamError.AccountAction;
+import io.qbridge.bus.AccountAction;
 import io.qbridge.upstream.UpstreamError.Kind;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
