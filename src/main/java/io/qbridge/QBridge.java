@@ -3,6 +3,7 @@ package io.qbridge;
 import io.qbridge.account.AccountPoolVerticle;
 import io.qbridge.config.AppConfig;
 import io.qbridge.http.HttpVerticle;
+import io.qbridge.time.Timekeeper;
 import io.qbridge.upstream.UpstreamTemplate;
 import io.qbridge.upstream.UpstreamVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -31,6 +32,14 @@ public final class QBridge {
 
   /** Deploys everything; fails (after undeploying what started) if any part fails to start. */
   public static Future<QBridge> deploy(Vertx vertx, AppConfig config) {
+    return deploy(vertx, config, Timekeeper.system(vertx));
+  }
+
+  /**
+   * As {@link #deploy(Vertx, AppConfig)}, with the clock and timers of device logins, token sweeps,
+   * cooldowns and lease ages taken from {@code time} (tests step through time with it).
+   */
+  public static Future<QBridge> deploy(Vertx vertx, AppConfig config, Timekeeper time) {
     UpstreamTemplate template;
     try {
       template = UpstreamTemplate.load(config.templatesDir());
@@ -39,10 +48,10 @@ public final class QBridge {
     }
     List<String> ids = new ArrayList<>();
     AtomicInteger port = new AtomicInteger(-1);
-    return vertx.deployVerticle(new AccountPoolVerticle(config))
+    return vertx.deployVerticle(new AccountPoolVerticle(config, v -> time))
         .compose(id -> {
           ids.add(id);
-          return vertx.deployVerticle(new UpstreamVerticle(config, template));
+          return vertx.deployVerticle(new UpstreamVerticle(config, template, v -> time));
         })
         .compose(id -> {
           ids.add(id);

@@ -3,11 +3,10 @@ package io.qbridge.upstream;
 import io.qbridge.bus.BusError;
 import io.qbridge.bus.BusFailure;
 import io.qbridge.config.AppConfig;
+import io.qbridge.time.Timekeeper;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -109,7 +108,7 @@ final class DeviceLogins {
     }
   }
 
-  private final Vertx vertx;
+  private final Timekeeper time;
   private final OidcClient oidc;
   private final Function<JsonObject, Future<JsonObject>> createAccount;
   private final Settings settings;
@@ -120,12 +119,12 @@ final class DeviceLogins {
   /**
    * @param createAccount creates an account from an {@code accounts.create} body, returns its admin JSON
    */
-  DeviceLogins(Vertx vertx, OidcClient oidc, Function<JsonObject, Future<JsonObject>> createAccount, Settings settings) {
-    this.vertx = vertx;
+  DeviceLogins(Timekeeper time, OidcClient oidc, Function<JsonObject, Future<JsonObject>> createAccount, Settings settings) {
+    this.time = time;
     this.oidc = oidc;
     this.createAccount = createAccount;
     this.settings = settings;
-    this.sweepTimer = vertx.setPeriodic(settings.sweepIntervalMs(), id -> sweep());
+    this.sweepTimer = time.setPeriodic(settings.sweepIntervalMs(), id -> sweep());
   }
 
   /**
@@ -167,9 +166,9 @@ final class DeviceLogins {
     Session s = find(authId);
     if (s.status != Status.PENDING) return Future.succeededFuture(view(s, true));
     Promise<JsonObject> reply = Promise.promise();
-    long timer = vertx.setTimer(settings.claimTimeoutMs(), id -> reply.tryComplete(view(s, true)));
+    long timer = time.setTimer(settings.claimTimeoutMs(), id -> reply.tryComplete(view(s, true)));
     s.settled.future().onComplete(ar -> {
-      vertx.cancelTimer(timer);
+      time.cancel(timer);
       if (ar.succeeded()) reply.tryComplete(view(s, true));
       else reply.tryFail(ar.cause());
     });
@@ -179,9 +178,9 @@ final class DeviceLogins {
   /** Stops every poll and the sweep; waiting claims fail. */
   void close() {
     closed = true;
-    vertx.cancelTimer(sweepTimer);
+    time.cancel(sweepTimer);
     for (Session s : sessions.values()) {
-      if (s.pollTimer >= 0) vertx.cancelTimer(s.pollTimer);
+      if (s.pollTimer >= 0) time.cancel(s.pollTimer);
       s.settled.tryFail(new BusError(BusFailure.INTERNAL, "The gateway is shutting down"));
     }
     sessions.clear();
@@ -239,9 +238,9 @@ final class DeviceLogins {
   private void schedulePoll(Session s, long delayMs) {
     long left = s.expiresAtMs - now();
     if (left <= delayMs) {
-      s.pollTimer = vertx.setTimer(Math.max(1, left), id -> settle(s, Status.EXPIRED, "expired_token", null));
+      s.pollTimer = time.setTimer(Math.max(1, left), id -> settle(s, Status.EXPIRED, "expired_token", null));
     } else {
-      s.pollTimer = vertx.setTimer(delayMs, id -> poll(s));
+      s.pollTimer = time.setTimer(delayMs, id -> poll(s));
     }
   }
 
@@ -300,7 +299,7 @@ final class DeviceLogins {
         .put("refreshToken", refreshToken)
         .put("accessToken", accessToken)
         .put("enabled", s.enabled)
-        .put("expires_at", Instant.now().plusSeconds(expiresIn).toString())
+        .put("expires_at", time.now().plusSeconds(expiresIn).toString())
         .put("last_refresh_status", "success")
         .put("other", new JsonObject().put("source", "device_login"));
     createAccount.apply(account).onComplete(ar -> {
@@ -316,7 +315,7 @@ final class DeviceLogins {
 
   private void settle(Session s, Status status, String error, JsonObject account) {
     if (s.status != Status.PENDING) return;
-    if (s.pollTimer >= 0) vertx.cancelTimer(s.pollTimer);
+    if (s.pollTimer >= 0) time.cancel(s.pollTimer);
     s.pollTimer = -1;
     s.status = status;
     s.error = error;
@@ -384,7 +383,7 @@ final class DeviceLogins {
     return value instanceof Number n && n.longValue() > 0 ? n.longValue() : fallback;
   }
 
-  private static long now() {
-    return System.nanoTime() / 1_000_000;
+  private long now() {
+    return time.monotonicMillis();
   }
 }

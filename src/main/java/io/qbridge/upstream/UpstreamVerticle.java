@@ -6,11 +6,14 @@ import io.qbridge.bus.Bus;
 import io.qbridge.bus.BusError;
 import io.qbridge.bus.BusFailure;
 import io.qbridge.config.AppConfig;
+import io.qbridge.time.Timekeeper;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,26 +30,27 @@ public final class UpstreamVerticle extends VerticleBase {
   private final AppConfig config;
   private final UpstreamTemplate template;
   private HttpClientAgent http;
-  private final DeviceLogins.Settings loginSettings;
+  private final Function<Vertx, Timekeeper> timekeeper;
   private OidcClient oidc;
   private DeviceLogins logins;
 
   public UpstreamVerticle(AppConfig config, UpstreamTemplate template) {
-    this(config, template, DeviceLogins.Settings.from(config));
+    this(config, template, Timekeeper::system);
   }
 
-  /** With device-login timings other than the configured ones (tests). */
-  UpstreamVerticle(AppConfig config, UpstreamTemplate template, DeviceLogins.Settings loginSettings) {
+  /** With a clock and timers of the caller's choosing (device-login polling and expiry follow it). */
+  public UpstreamVerticle(AppConfig config, UpstreamTemplate template, Function<Vertx, Timekeeper> timekeeper) {
     this.config = config;
     this.template = template;
-    this.loginSettings = loginSettings;
+    this.timekeeper = timekeeper;
   }
 
   @Override
   public Future<?> start() {
     http = OutboundHttp.create(vertx, config, 16);
     oidc = new OidcClient(http, config, template);
-    logins = new DeviceLogins(vertx, oidc, new AccountPoolClient(vertx)::create, loginSettings);
+    logins = new DeviceLogins(timekeeper.apply(vertx), oidc, new AccountPoolClient(vertx)::create,
+        DeviceLogins.Settings.from(config));
     return Future.all(List.of(
         Bus.consume(vertx, Addresses.UPSTREAM_TOKEN_REFRESH, this::refresh),
         Bus.consume(vertx, Addresses.UPSTREAM_LOGIN_START, logins::start),

@@ -5,9 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -32,7 +30,7 @@ public final class ManualTimekeeper implements Timekeeper {
   }
 
   public ManualTimekeeper() {
-    this(Instant.now());
+    this(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)); // rows keep milliseconds
   }
 
   @Override public Instant now() { return epoch.plusMillis(nowMs.get()); }
@@ -110,13 +108,14 @@ public final class ManualTimekeeper implements Timekeeper {
     }
   }
 
-  /** Ids of the timers due at or before {@code ms} from now (for assertions). */
-  public List<Long> dueWithin(long ms) {
-    List<Long> out = new ArrayList<>();
-    long limit = nowMs.get() + ms;
-    timers.values().forEach(t -> {
-      if (t.dueMs() <= limit) out.add(t.id());
-    });
-    return out;
+  /** Milliseconds until the next one-shot timer is due, or -1 when none is set (periodic ones are ignored). */
+  public long nextTimerInMs() {
+    return timers.values().stream().filter(t -> t.periodMs() == 0).mapToLong(Scheduled::dueMs).min()
+        .stream().map(due -> due - nowMs.get()).findFirst().orElse(-1);
+  }
+
+  /** One-shot timers waiting to fire. */
+  public long pendingOneShotTimers() {
+    return timers.values().stream().filter(t -> t.periodMs() == 0).count();
   }
 }
