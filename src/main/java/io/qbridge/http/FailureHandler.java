@@ -11,9 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The single place that turns a failed {@link RoutingContext} into an error response in the
- * route's API shape. Unexpected exceptions are logged with a stack trace and reported as a
- * generic 500 with no internals. Streams that already sent headers are handled by the relay.
+ * Turns a failed {@link RoutingContext} into an error response in one API's shape (one instance
+ * per shape, registered on that API's routes). Statuses and error types come from the failure:
+ * a {@link GatewayException} (bus failures through the {@code BusFailure} table, upstream ones
+ * through {@code UpstreamError.Kind}), else the bare HTTP status. Unexpected exceptions are logged
+ * with a stack trace and reported as a generic 500 with no internals. Streams that already sent
+ * headers are handled by the relay.
  */
 public final class FailureHandler implements Handler<RoutingContext> {
 

@@ -26,7 +26,8 @@ import java.time.Clock;
 import java.util.function.IntConsumer;
 
 /**
- * The public HTTP front: the route table, the API handlers and this instance's upstream client.
+ * The public HTTP front: the Anthropic and admin routes (the OpenAI ones come from {@code OpenAiRoutes}),
+ * the API handlers and this instance's upstream client.
  * Deployed once per core; each instance owns its event loop, its server share and its pooled
  * upstream connections, so a request is served start to end on one thread.
  */

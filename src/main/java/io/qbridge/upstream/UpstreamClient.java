@@ -30,8 +30,6 @@ public final class UpstreamClient {
     this.template = template;
   }
 
-  public UpstreamTemplate template() { return template; }
-
   /**
    * Starts one upstream call. Succeeds with a <em>paused</em> stream once Amazon Q answered 200;
    * the caller attaches handlers and resumes it. Fails with an {@link UpstreamError} for an HTTP
