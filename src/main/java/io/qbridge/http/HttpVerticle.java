@@ -1,18 +1,23 @@
 package io.qbridge.http;
 
-import io.qbridge.api.anthropic.CountTokensHandler;
-import io.qbridge.api.anthropic.MessagesHandler;
+import io.qbridge.api.anthropic.AnthropicApi;
+import io.qbridge.api.openai.OpenAiApi;
+import io.qbridge.api.responses.ResponsesApi;
 import io.qbridge.bus.AccountPoolClient;
-import io.qbridge.bus.DeviceLoginClient;
+import io.qbridge.chat.ChatExchange;
+import io.qbridge.chat.ChatPipeline;
 import io.qbridge.config.AppConfig;
 import io.qbridge.convert.AmazonQRequestBuilder;
 import io.qbridge.convert.TokenCounter;
 import io.qbridge.error.GatewayException;
-import io.qbridge.http.admin.AccountAdminRoutes;
-import io.qbridge.http.admin.DeviceLoginRoutes;
+import io.qbridge.http.admin.AdminApi;
 import io.qbridge.upstream.OutboundHttp;
 import io.qbridge.upstream.UpstreamClient;
 import io.qbridge.upstream.UpstreamTemplate;
+import io.qbridge.web.ApiModule;
+import io.qbridge.web.ErrorShape;
+import io.qbridge.web.FailureHandler;
+import io.qbridge.web.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClientAgent;
@@ -23,11 +28,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
+import java.util.List;
 import java.util.function.IntConsumer;
 
 /**
- * The public HTTP front: the Anthropic and admin routes (the OpenAI ones come from {@code OpenAiRoutes}),
- * the API handlers and this instance's upstream client.
+ * The public HTTP front: composes the API modules into one router and owns this instance's
+ * upstream client.
  * Deployed once per core; each instance owns its event loop, its server share and its pooled
  * upstream connections, so a request is served start to end on one thread.
  */
@@ -72,6 +78,7 @@ public final class HttpVerticle extends VerticleBase {
     return drained.eventually(() -> upstreamHttp == null ? Future.succeededFuture() : upstreamHttp.close());
   }
 
+  /** The route table: cross-cutting handlers, then one module per API family, then the 404. */
   private Router routes() {
     AccountPoolClient pool = new AccountPoolClient(vertx);
     TokenCounter tokens = new TokenCounter(config.tokenCountMultiplier());
@@ -89,19 +96,14 @@ public final class HttpVerticle extends VerticleBase {
     router.route(HttpMethod.HEAD, "/").handler(this::root);
     router.get("/healthz").handler(new HealthHandler(pool));
 
-    ApiKeyAuth anthropicAuth = new ApiKeyAuth(config.apiKeys(), ErrorShape.ANTHROPIC);
-    router.post("/v1/messages").handler(anthropicAuth)
-        .handler(new MessagesHandler(pipeline));
-    router.post("/v1/messages/count_tokens").handler(anthropicAuth).handler(new CountTokensHandler(tokens));
-    router.route("/v1/messages*").failureHandler(new FailureHandler(ErrorShape.ANTHROPIC));
-    io.qbridge.api.openai.OpenAiRoutes.mount(router, config, pipeline);
+    List<ApiModule> modules = List.of(
+        new AnthropicApi(config.apiKeys(), pipeline),
+        new OpenAiApi(config.apiKeys(), pipeline),
+        new ResponsesApi(vertx, config, pipeline),
+        new AdminApi(vertx, config, pool));
+    modules.forEach(m -> m.mount(router));
 
-    router.route("/v2/*").handler(new AdminKeyAuth(config.adminKey()));
-    AccountAdminRoutes.mount(router, pool);
-    DeviceLoginRoutes.mount(router, new DeviceLoginClient(vertx, config.deviceLoginClaimTimeoutSeconds()),
-        config.deviceLoginClaimTimeoutSeconds());
-    router.route("/v2/*").failureHandler(new FailureHandler(ErrorShape.ADMIN));
-
+    // anything else: a 404 in OpenAI's shape, the most widely understood one
     router.route().last().handler(ctx -> ctx.fail(GatewayException.notFound(
         "No route for " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(new FailureHandler(ErrorShape.OPENAI));

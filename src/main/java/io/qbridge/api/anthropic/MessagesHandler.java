@@ -1,7 +1,9 @@
 package io.qbridge.api.anthropic;
 
-import io.qbridge.http.Bodies;
-import io.qbridge.http.ChatPipeline;
+import io.qbridge.answer.AnswerPolicy;
+import io.qbridge.answer.AnswerWriter;
+import io.qbridge.chat.ChatPipeline;
+import io.qbridge.web.Bodies;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -27,8 +29,11 @@ public final class MessagesHandler implements Handler<RoutingContext> {
     String messageId = "msg_" + UUID.randomUUID().toString().replace("-", "");
     int maxTokens = body.getValue("max_tokens") instanceof Number n ? n.intValue() : 0;
     List<String> stopSequences = ClaudeRequestParser.stopSequences(body);
-    pipeline.run(ctx, p, () -> new ClaudeResponseWriter(ctx.response(), stream, messageId,
-        p.conversation().clientModel(), p.inputTokens(), pipeline.tokens(), p.conversation().thinking(),
-        p.request().toolNames(), maxTokens, stopSequences));
+    AnswerPolicy policy = new AnswerPolicy(p.inputTokens(), pipeline.tokens(), p.conversation().thinking(),
+        maxTokens, stopSequences, p.request().toolNames());
+    String model = p.conversation().clientModel();
+    pipeline.run(ctx, p, () -> stream
+        ? AnswerWriter.streaming(ctx.response(), policy, out -> new ClaudeStreamEncoder(messageId, model, p.inputTokens(), out))
+        : AnswerWriter.whole(ctx.response(), policy, new ClaudeMessageAccumulator(messageId, model)));
   }
 }

@@ -3,7 +3,7 @@ package io.qbridge.http.admin;
 import io.qbridge.bus.DeviceLoginClient;
 import io.qbridge.error.ErrorType;
 import io.qbridge.error.GatewayException;
-import io.qbridge.http.Bodies;
+import io.qbridge.web.Bodies;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;

@@ -1,4 +1,4 @@
-package io.qbridge.http;
+package io.qbridge.web;
 
 import io.qbridge.error.GatewayException;
 import io.vertx.core.buffer.Buffer;

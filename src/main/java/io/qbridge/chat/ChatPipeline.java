@@ -1,4 +1,4 @@
-package io.qbridge.http;
+package io.qbridge.chat;
 
 import io.qbridge.convert.AmazonQRequestBuilder;
 import io.qbridge.convert.Conversation;
