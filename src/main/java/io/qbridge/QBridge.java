@@ -45,27 +45,27 @@ public final class QBridge {
   public static Future<QBridge> deploy(Vertx vertx, AppConfig config, Timekeeper time) {
     UpstreamTemplate template;
     try {
-      template = UpstreamTemplate.load(config.templatesDir());
+      template = UpstreamTemplate.load(config.upstream().templatesDir());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     List<String> ids = new ArrayList<>();
     AtomicInteger port = new AtomicInteger(-1);
-    return vertx.deployVerticle(new AccountPoolVerticle(config, v -> time))
+    return vertx.deployVerticle(new AccountPoolVerticle(config.pool(), v -> time))
         .compose(id -> {
           ids.add(id);
-          return vertx.deployVerticle(new UpstreamVerticle(config, template, v -> time));
+          return vertx.deployVerticle(new UpstreamVerticle(config.upstream(), config.deviceLogin(), template, v -> time));
         })
         .compose(id -> {
           ids.add(id);
-          return vertx.deployVerticle(new ResponseStoreVerticle(new ResponseStoreVerticle.Settings(config.databaseUrl(),
-              Duration.ofHours(config.responsesTtlHours()), config.responsesMaxBytes(), config.responsesStoreMaxBytes(),
+          return vertx.deployVerticle(new ResponseStoreVerticle(new ResponseStoreVerticle.Settings(config.pool().databaseUrl(),
+              Duration.ofHours(config.responses().ttlHours()), config.responses().maxBytes(), config.responses().storeMaxBytes(),
               ResponseStoreVerticle.SWEEP_MS), Clock.systemUTC()));
         })
         .compose(id -> {
           ids.add(id);
           return vertx.deployVerticle(() -> new HttpVerticle(config, template, p -> port.compareAndSet(-1, p)),
-              new DeploymentOptions().setInstances(config.httpInstances()));
+              new DeploymentOptions().setInstances(config.http().instances()));
         })
         .map(id -> {
           ids.add(id);

@@ -63,7 +63,7 @@ public final class AccountPoolVerticle extends VerticleBase {
   static final long LEASE_MAX_AGE_MS = Duration.ofHours(1).toMillis();
   static final long SWEEP_INTERVAL_MS = 60_000;
 
-  private final AppConfig config;
+  private final AppConfig.Pool config;
   private final Function<Vertx, Timekeeper> timekeeper;
   private Timekeeper time;
   private AccountStore store;
@@ -73,12 +73,11 @@ public final class AccountPoolVerticle extends VerticleBase {
   private long sweepTimer = -1;
   private long refreshTimer = -1;
 
-  public AccountPoolVerticle(AppConfig config) {
-    this(config, Timekeeper::system);
-  }
-
-  /** With a clock and timers of the caller's choosing (tests step through time with it). */
-  public AccountPoolVerticle(AppConfig config, Function<Vertx, Timekeeper> timekeeper) {
+  /**
+   * @param timekeeper the clock and timers of leases, cooldowns and sweeps ({@code Timekeeper::system}
+   *                   in production; tests step through time with a manual one)
+   */
+  public AccountPoolVerticle(AppConfig.Pool config, Function<Vertx, Timekeeper> timekeeper) {
     this.config = Objects.requireNonNull(config, "config");
     this.timekeeper = timekeeper;
   }
@@ -87,7 +86,7 @@ public final class AccountPoolVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     time = timekeeper.apply(vertx);
-    return AccountStores.create(vertx, config)
+    return AccountStores.create(vertx, config.databaseUrl())
         .compose(opened -> {
           store = new CachedLeaseStore(opened);
           wire();

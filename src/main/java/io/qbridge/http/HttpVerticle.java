@@ -53,16 +53,16 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    upstreamHttp = OutboundHttp.create(vertx, config, config.upstreamMaxConnections());
+    upstreamHttp = OutboundHttp.create(vertx, config.upstream(), config.upstream().maxConnections());
     Router router = routes();
     server = vertx.createHttpServer(new HttpServerOptions()
-        .setHost(config.host()).setPort(config.port())
+        .setHost(config.http().host()).setPort(config.http().port())
         .setCompressionSupported(false)
         .setTcpNoDelay(true)
         .setMaxInitialLineLength(16 * 1024));
     return server.requestHandler(router).listen()
         .recover(t -> Future.failedFuture(new IllegalStateException(
-            "cannot listen on " + config.host() + ":" + config.port() + ": " + t.getMessage(), t)))
+            "cannot listen on " + config.http().host() + ":" + config.http().port() + ": " + t.getMessage(), t)))
         .onSuccess(s -> onListening.accept(s.actualPort()));
   }
 
@@ -74,31 +74,31 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<Void> drained = server == null ? Future.succeededFuture()
-        : server.shutdown(config.shutdownGraceSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        : server.shutdown(config.http().shutdownGraceSeconds(), java.util.concurrent.TimeUnit.SECONDS);
     return drained.eventually(() -> upstreamHttp == null ? Future.succeededFuture() : upstreamHttp.close());
   }
 
   /** The route table: cross-cutting handlers, then one module per API family, then the 404. */
   private Router routes() {
     AccountPoolClient pool = new AccountPoolClient(vertx);
-    TokenCounter tokens = new TokenCounter(config.tokenCountMultiplier());
-    UpstreamClient upstream = new UpstreamClient(vertx, upstreamHttp, config, template);
-    ChatExchange exchange = new ChatExchange(vertx, pool, upstream, config.pingIntervalMs(), config.maxAttempts(),
-        config.upstreamMaxConnections());
+    TokenCounter tokens = new TokenCounter(config.http().tokenCountMultiplier());
+    UpstreamClient upstream = new UpstreamClient(vertx, upstreamHttp, config.upstream(), template);
+    ChatExchange exchange = new ChatExchange(vertx, pool, upstream, config.http().pingIntervalMs(), config.http().maxAttempts(),
+        config.upstream().maxConnections());
     AmazonQRequestBuilder builder = new AmazonQRequestBuilder(template, Clock.systemDefaultZone());
-    ChatPipeline pipeline = new ChatPipeline(builder, tokens, exchange, config.contextTokenLimit());
+    ChatPipeline pipeline = new ChatPipeline(builder, tokens, exchange, config.http().contextTokenLimit());
 
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
-    router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
 
     router.route(HttpMethod.GET, "/").handler(this::root);
     router.route(HttpMethod.HEAD, "/").handler(this::root);
     router.get("/healthz").handler(new HealthHandler(pool));
 
     List<ApiModule> modules = List.of(
-        new AnthropicApi(config.apiKeys(), pipeline),
-        new OpenAiApi(config.apiKeys(), pipeline),
+        new AnthropicApi(config.http().apiKeys(), pipeline),
+        new OpenAiApi(config.http().apiKeys(), pipeline),
         new ResponsesApi(vertx, config, pipeline),
         new AdminApi(vertx, config, pool));
     modules.forEach(m -> m.mount(router));

@@ -76,9 +76,9 @@ final class DeviceLogins {
    */
   record Settings(long minIntervalMs, long slowDownStepMs, int maxTransientRetries, long backoffBaseMs,
                   long claimTimeoutMs, long retentionMs, long sweepIntervalMs, int maxPending) {
-    static Settings from(AppConfig config) {
-      return new Settings(1_000, 5_000, 3, 1_000, config.deviceLoginClaimTimeoutSeconds() * 1000L,
-          config.deviceLoginRetentionSeconds() * 1000L, 10_000, 20);
+    static Settings from(AppConfig.DeviceLogin config) {
+      return new Settings(1_000, 5_000, 3, 1_000, config.claimTimeoutSeconds() * 1000L,
+          config.retentionSeconds() * 1000L, 10_000, 20);
     }
   }
 

@@ -22,10 +22,10 @@ public final class OidcClient {
   public static final String LOCAL_CAPACITY = "local_capacity";
 
   private final HttpClientAgent http;
-  private final AppConfig config;
+  private final AppConfig.Upstream config;
   private final UpstreamTemplate template;
 
-  public OidcClient(HttpClientAgent http, AppConfig config, UpstreamTemplate template) {
+  public OidcClient(HttpClientAgent http, AppConfig.Upstream config, UpstreamTemplate template) {
     this.http = http;
     this.config = config;
     this.template = template;

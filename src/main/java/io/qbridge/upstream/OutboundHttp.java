@@ -26,9 +26,9 @@ public final class OutboundHttp {
    * @param maxConnections pooled connections; requests beyond them wait in a queue of the same size
    *                       (a full queue fails at once, see {@link #isLocalCapacity})
    */
-  public static HttpClientAgent create(Vertx vertx, AppConfig config, int maxConnections) {
+  public static HttpClientAgent create(Vertx vertx, AppConfig.Upstream config, int maxConnections) {
     HttpClientOptions options = new HttpClientOptions()
-        .setConnectTimeout(config.upstreamConnectTimeoutMs())
+        .setConnectTimeout(config.connectTimeoutMs())
         .setKeepAlive(true)
         // short keep-alive: q2api's history shows long-idle pooled connections die silently (§9)
         .setKeepAliveTimeout(30)
@@ -46,8 +46,8 @@ public final class OutboundHttp {
    * connect timeout, so that a host that does not answer fails as a connect failure first, and
    * only a wait behind our own full pool ends in the pool's timeout ({@link #isLocalCapacity}).
    */
-  public static long acquireTimeoutMs(AppConfig config) {
-    return config.upstreamConnectTimeoutMs() + 1_000L;
+  public static long acquireTimeoutMs(AppConfig.Upstream config) {
+    return config.connectTimeoutMs() + 1_000L;
   }
 
   /**

@@ -27,20 +27,21 @@ public final class UpstreamVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(UpstreamVerticle.class);
 
-  private final AppConfig config;
+  private final AppConfig.Upstream config;
+  private final AppConfig.DeviceLogin deviceLogin;
   private final UpstreamTemplate template;
   private HttpClientAgent http;
   private final Function<Vertx, Timekeeper> timekeeper;
   private OidcClient oidc;
   private DeviceLogins logins;
 
-  public UpstreamVerticle(AppConfig config, UpstreamTemplate template) {
-    this(config, template, Timekeeper::system);
-  }
-
-  /** With a clock and timers of the caller's choosing (device-login polling and expiry follow it). */
-  public UpstreamVerticle(AppConfig config, UpstreamTemplate template, Function<Vertx, Timekeeper> timekeeper) {
+  /**
+   * @param timekeeper the clock and timers device logins follow ({@code Timekeeper::system} in production)
+   */
+  public UpstreamVerticle(AppConfig.Upstream config, AppConfig.DeviceLogin deviceLogin, UpstreamTemplate template,
+      Function<Vertx, Timekeeper> timekeeper) {
     this.config = config;
+    this.deviceLogin = deviceLogin;
     this.template = template;
     this.timekeeper = timekeeper;
   }
@@ -50,7 +51,7 @@ public final class UpstreamVerticle extends VerticleBase {
     http = OutboundHttp.create(vertx, config, 16);
     oidc = new OidcClient(http, config, template);
     logins = new DeviceLogins(timekeeper.apply(vertx), oidc, new AccountPoolClient(vertx)::create,
-        DeviceLogins.Settings.from(config));
+        DeviceLogins.Settings.from(deviceLogin));
     return Future.all(List.of(
         Bus.consume(vertx, Addresses.UPSTREAM_TOKEN_REFRESH, this::refresh),
         Bus.consume(vertx, Addresses.UPSTREAM_LOGIN_START, logins::start),

@@ -354,7 +354,7 @@ class AccountPoolVerticleTest {
   void unwritableDatabasePathFailsTheDeploymentWithAClearMessage(Vertx vertx) throws Exception {
     Path file = Files.writeString(dir.resolve("plain-file"), "x");
     String url = "jdbc:sqlite:" + file.resolve("accounts.sqlite3");
-    Throwable err = catchThrowable(() -> vertx.deployVerticle(new AccountPoolVerticle(config(url, 100))).await());
+    Throwable err = catchThrowable(() -> vertx.deployVerticle(new AccountPoolVerticle(config(url, 100).pool(), io.qbridge.time.Timekeeper::system)).await());
     assertThat(err).isInstanceOf(StoreException.class)
         .hasMessageContaining("Cannot open the account database '" + file.resolve("accounts.sqlite3") + "'");
     assertThat(vertx.deploymentIDs()).isEmpty();

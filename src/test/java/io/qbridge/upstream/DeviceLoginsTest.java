@@ -59,11 +59,11 @@ class DeviceLoginsTest {
     emu = AmazonQEmulator.start(vertx).await();
     emu.oidc().setDeviceIntervalSeconds(0);
     AppConfig config = TestGateway.config(vertx, emu, dir, Map.of());
-    UpstreamTemplate template = UpstreamTemplate.load(config.templatesDir());
+    UpstreamTemplate template = UpstreamTemplate.load(config.upstream().templatesDir());
     ctx = vertx.getOrCreateContext();
     logins = on(() -> {
-      http = OutboundHttp.create(vertx, config, 4);
-      return Future.succeededFuture(new DeviceLogins(time, new OidcClient(http, config, template), this::create, FAST));
+      http = OutboundHttp.create(vertx, config.upstream(), 4);
+      return Future.succeededFuture(new DeviceLogins(time, new OidcClient(http, config.upstream(), template), this::create, FAST));
     });
   }
 

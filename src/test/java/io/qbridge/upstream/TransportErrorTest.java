@@ -61,9 +61,9 @@ class TransportErrorTest {
         "UPSTREAM_CONNECT_TIMEOUT_MS", "200", "UPSTREAM_HEADERS_TIMEOUT_MS", "30000", "DATABASE_URL", "jdbc:sqlite:unused",
         "TEMPLATES_DIR", Path.of("templates").toAbsolutePath().toString()));
     AppConfig config = ConfigLoader.resolve(Path.of("target", "no-config"), env);
-    HttpClientAgent http = OutboundHttp.create(vertx, config, 1);
+    HttpClientAgent http = OutboundHttp.create(vertx, config.upstream(), 1);
     try {
-      UpstreamClient client = new UpstreamClient(vertx, http, config, UpstreamTemplate.load(config.templatesDir()));
+      UpstreamClient client = new UpstreamClient(vertx, http, config.upstream(), UpstreamTemplate.load(config.upstream().templatesDir()));
       Promise<Throwable> second = Promise.promise();
       vertx.runOnContext(v -> {
         client.generate("token", new JsonObject(), new Cancellation()); // holds the only connection

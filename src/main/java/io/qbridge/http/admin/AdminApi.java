@@ -29,10 +29,10 @@ public final class AdminApi implements ApiModule {
 
   @Override
   public void mount(Router router) {
-    router.route("/v2/*").handler(new AdminKeyAuth(config.adminKey()));
+    router.route("/v2/*").handler(new AdminKeyAuth(config.http().adminKey()));
     AccountAdminRoutes.mount(router, pool);
-    DeviceLoginRoutes.mount(router, new DeviceLoginClient(vertx, config.deviceLoginClaimTimeoutSeconds()),
-        config.deviceLoginClaimTimeoutSeconds());
+    DeviceLoginRoutes.mount(router, new DeviceLoginClient(vertx, config.deviceLogin().claimTimeoutSeconds()),
+        config.deviceLogin().claimTimeoutSeconds());
     router.route("/v2/*").failureHandler(new FailureHandler(ERROR_SHAPE));
   }
 }
