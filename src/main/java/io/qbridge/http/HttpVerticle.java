@@ -9,24 +9,27 @@ import io.qbridge.chat.ChatPipeline;
 import io.qbridge.config.AppConfig;
 import io.qbridge.convert.AmazonQRequestBuilder;
 import io.qbridge.convert.TokenCounter;
+import io.qbridge.error.ErrorType;
 import io.qbridge.error.GatewayException;
 import io.qbridge.http.admin.AdminApi;
 import io.qbridge.upstream.OutboundHttp;
 import io.qbridge.upstream.UpstreamClient;
 import io.qbridge.upstream.UpstreamTemplate;
 import io.qbridge.web.ApiModule;
+import io.qbridge.web.BodyWork;
 import io.qbridge.web.ErrorShape;
 import io.qbridge.web.FailureHandler;
+import io.qbridge.web.RawBodyHandler;
 import io.qbridge.web.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.IntConsumer;
@@ -42,7 +45,11 @@ public final class HttpVerticle extends VerticleBase {
   private final AppConfig config;
   private final UpstreamTemplate template;
   private final IntConsumer onListening;
+  /** Admin bodies are a few hundred bytes of JSON; this keeps parsing them trivially cheap. */
+  static final int ADMIN_MAX_BODY_BYTES = 1024 * 1024;
+
   private HttpClientAgent upstreamHttp;
+  private WorkerExecutor bodyWorkers;
   private HttpServer server;
 
   public HttpVerticle(AppConfig config, UpstreamTemplate template, IntConsumer onListening) {
@@ -54,6 +61,16 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     upstreamHttp = OutboundHttp.create(vertx, config.upstream(), config.upstream().maxConnections());
+    bodyWorkers = vertx.createSharedWorkerExecutor(BodyWork.POOL_NAME,
+        Math.max(2, Runtime.getRuntime().availableProcessors()), 10, java.util.concurrent.TimeUnit.MINUTES);
+    // the tokenizer's vocabulary takes about a second to load: never on an event loop
+    return vertx.executeBlocking(() -> {
+      TokenCounter.warmUp();
+      return null;
+    }).compose(v -> listen());
+  }
+
+  private Future<?> listen() {
     Router router = routes();
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.http().host()).setPort(config.http().port())
@@ -75,7 +92,8 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> drained = server == null ? Future.succeededFuture()
         : server.shutdown(config.http().shutdownGraceSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-    return drained.eventually(() -> upstreamHttp == null ? Future.succeededFuture() : upstreamHttp.close());
+    return drained.eventually(() -> upstreamHttp == null ? Future.succeededFuture() : upstreamHttp.close())
+        .eventually(() -> bodyWorkers == null ? Future.succeededFuture() : bodyWorkers.close());
   }
 
   /** The route table: cross-cutting handlers, then one module per API family, then the 404. */
@@ -86,28 +104,41 @@ public final class HttpVerticle extends VerticleBase {
     ChatExchange exchange = new ChatExchange(vertx, pool, upstream, config.http().pingIntervalMs(), config.http().maxAttempts(),
         config.upstream().maxConnections());
     AmazonQRequestBuilder builder = new AmazonQRequestBuilder(template, Clock.systemDefaultZone());
-    ChatPipeline pipeline = new ChatPipeline(builder, tokens, exchange, config.http().contextTokenLimit());
+    BodyWork bodyWork = new BodyWork(bodyWorkers, 2L * config.http().maxBodyBytes());
+    ChatPipeline pipeline = new ChatPipeline(builder, tokens, exchange, config.http().contextTokenLimit(), bodyWork);
 
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
-    router.route().handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()));
+    // bodies are JSON whatever their Content-Type: raw bytes, never form or multipart decoding
+    router.route("/v1/*").handler(new RawBodyHandler(config.http().maxBodyBytes(), "MAX_BODY_BYTES"));
+    router.route("/v2/*").handler(new RawBodyHandler(ADMIN_MAX_BODY_BYTES, "the admin API's limit"));
+    // vertx-web answers a path it cannot decode (/v2/accounts/%zz) itself, in plain text
 
     router.route(HttpMethod.GET, "/").handler(this::root);
     router.route(HttpMethod.HEAD, "/").handler(this::root);
     router.get("/healthz").handler(new HealthHandler(pool));
 
     List<ApiModule> modules = List.of(
-        new AnthropicApi(config.http().apiKeys(), pipeline),
+        new AnthropicApi(config.http().apiKeys(), pipeline, bodyWork),
         new OpenAiApi(config.http().apiKeys(), pipeline),
         new ResponsesApi(vertx, config, pipeline),
         new AdminApi(vertx, config, pool));
     modules.forEach(m -> m.mount(router));
+    // vertx-web answers a path it cannot decode (/v2/accounts/%zz) itself, in plain text
+    router.errorHandler(400, ctx -> FailureHandler.send(ctx.response(), shapeFor(modules, ctx.request().path()), 400,
+        ErrorType.INVALID_REQUEST, "Malformed URL: invalid percent-encoding in the path"));
 
     // anything else: a 404 in OpenAI's shape, the most widely understood one
     router.route().last().handler(ctx -> ctx.fail(GatewayException.notFound(
         "No route for " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(new FailureHandler(ErrorShape.OPENAI));
     return router;
+  }
+
+  /** The error shape of the module serving {@code path}; OpenAI's, like the 404, for the rest. */
+  static ErrorShape shapeFor(List<ApiModule> modules, String path) {
+    if (path == null) return ErrorShape.OPENAI;
+    return modules.stream().filter(m -> m.serves(path)).findFirst().map(ApiModule::errorShape).orElse(ErrorShape.OPENAI);
   }
 
   private void root(io.vertx.ext.web.RoutingContext ctx) {

@@ -14,6 +14,10 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessage;
 import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseFunctionToolCall;
+import com.openai.models.responses.ResponseInputItem;
 import io.qbridge.emulator.RecordedRequest;
 import io.qbridge.emulator.Scenario;
 import io.vertx.core.json.JsonArray;
@@ -103,6 +107,48 @@ class SystemPromptEveryTurnTest extends OpenAiGatewayTest {
       assertThat(callId).isEqualTo("T" + turn);
       params = params.toBuilder().addMessage(m)
           .addMessage(ChatCompletionToolMessageParam.builder().toolCallId(callId).content("file" + turn + ".txt").build()).build();
+    }
+    assertSystemPromptOncePerRequest(gw.emulator.chatRequests());
+  }
+
+  @Test
+  void openAiResponsesToolLoopWithPreviousResponseId() {
+    scriptToolLoop();
+    ResponseCreateParams params = ResponseCreateParams.builder().model("claude-sonnet-4.5").instructions(SYSTEM)
+        .addTool(ResponsesApiTest.shellTool()).input("List the files.").build();
+    for (int turn = 1; turn <= TURNS; turn++) {
+      Response r = sdk.responses().create(params);
+      if (turn == TURNS) {
+        assertThat(r.output().get(0).message().orElseThrow().content().get(0).outputText().orElseThrow().text()).isEqualTo("All done.");
+        break;
+      }
+      ResponseFunctionToolCall call = r.output().stream().flatMap(o -> o.functionCall().stream()).findFirst().orElseThrow();
+      assertThat(call.callId()).isEqualTo("T" + turn);
+      // instructions are not carried over by previous_response_id (as OpenAI): the client sends them again
+      params = ResponseCreateParams.builder().model("claude-sonnet-4.5").instructions(SYSTEM).addTool(ResponsesApiTest.shellTool())
+          .previousResponseId(r.id()).inputOfResponse(List.of(ResponseInputItem.ofFunctionCallOutput(
+              ResponseInputItem.FunctionCallOutput.builder().callId(call.callId()).output("file" + turn + ".txt").build())))
+          .build();
+    }
+    assertSystemPromptOncePerRequest(gw.emulator.chatRequests());
+  }
+
+  @Test
+  void openAiResponsesToolLoopWithDeveloperMessagesAndStoreFalse() {
+    scriptToolLoop();
+    JsonArray input = new JsonArray()
+        .add(new JsonObject().put("type", "message").put("role", "developer").put("content", SYSTEM))
+        .add(new JsonObject().put("type", "message").put("role", "user").put("content", "List the files."));
+    JsonArray tools = new JsonArray().add(new JsonObject().put("type", "function").put("name", "shell")
+        .put("parameters", new JsonObject().put("type", "object")));
+    for (int turn = 1; turn <= TURNS; turn++) {
+      TestGateway.Response r = gw.postJson("/v1/responses", new JsonObject().put("model", "claude-sonnet-4.5")
+          .put("input", input).put("tools", tools).put("store", false));
+      assertThat(r.status()).isEqualTo(200);
+      JsonArray output = r.json().getJsonArray("output");
+      if (turn == TURNS) break;
+      output.forEach(input::add);
+      input.add(new JsonObject().put("type", "function_call_output").put("call_id", "T" + turn).put("output", "file" + turn + ".txt"));
     }
     assertSystemPromptOncePerRequest(gw.emulator.chatRequests());
   }

@@ -20,6 +20,12 @@ public final class OpenAiApi implements ApiModule {
   }
 
   @Override
+  public ErrorShape errorShape() { return ErrorShape.OPENAI; }
+
+  @Override
+  public boolean serves(String path) { return path.startsWith("/v1/chat/") || path.startsWith("/v1/models"); }
+
+  @Override
   public void mount(Router router) {
     ApiKeyAuth auth = new ApiKeyAuth(apiKeys, ErrorShape.OPENAI);
     ModelsHandler models = new ModelsHandler();

@@ -24,6 +24,12 @@ public final class ResponsesApi implements ApiModule {
   }
 
   @Override
+  public ErrorShape errorShape() { return ErrorShape.OPENAI; }
+
+  @Override
+  public boolean serves(String path) { return path.startsWith("/v1/responses"); }
+
+  @Override
   public void mount(Router router) {
     ApiKeyAuth auth = new ApiKeyAuth(config.http().apiKeys(), ErrorShape.OPENAI);
     ResponsesHandler handler = new ResponsesHandler(pipeline, new ResponseStoreClient(vertx));

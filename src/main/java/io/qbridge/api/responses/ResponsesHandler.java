@@ -6,6 +6,7 @@ import io.qbridge.api.responses.store.ResponseStoreClient;
 import io.qbridge.chat.ChatPipeline;
 import io.qbridge.convert.Conversation;
 import io.qbridge.web.Bodies;
+import io.qbridge.web.BodyWork;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,38 +35,50 @@ public final class ResponsesHandler {
     this.store = store;
   }
 
-  /** {@code POST /v1/responses}. */
+  /** The parsed request, the stored conversation it continues, and the prepared upstream call. */
+  private record Call(ResponsesRequest request, JsonArray prior, Conversation conversation, ChatPipeline.Prepared p) {}
+
+  /**
+   * {@code POST /v1/responses}: parse (off the event loop when large), fetch the conversation it
+   * continues, prepare (off the event loop when large or continuing one), run.
+   */
   public void create(RoutingContext ctx) {
-    ResponsesRequest request = ResponsesRequestParser.parse(Bodies.jsonObject(ctx));
-    Future<JsonArray> prior = request.previousResponseId() == null
-        ? Future.succeededFuture(new JsonArray())
-        : store.items(request.previousResponseId());
-    prior.onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-        return;
-      }
-      try {
-        run(ctx, request, ar.result());
-      } catch (RuntimeException e) {
-        ctx.fail(e);
-      }
-    });
+    long bodyBytes = Bodies.buffer(ctx).length();
+    pipeline.parse(ctx, ResponsesRequestParser::parse)
+        .compose(request -> prior(request).compose(prior ->
+            // a stored conversation may be as large as a body: weigh it in
+            pipeline.work(prior.isEmpty() ? bodyBytes : bodyBytes + BodyWork.INLINE_MAX_BYTES + 1,
+                () -> prepare(request, prior))))
+        .onSuccess(call -> run(ctx, call))
+        .onFailure(ctx::fail);
   }
 
-  private void run(RoutingContext ctx, ResponsesRequest request, JsonArray prior) {
+  private Future<JsonArray> prior(ResponsesRequest request) {
+    return request.previousResponseId() == null
+        ? Future.succeededFuture(new JsonArray())
+        : store.items(request.previousResponseId());
+  }
+
+  private Call prepare(ResponsesRequest request, JsonArray prior) {
     Conversation conversation = ResponsesConversation.build(request, prior);
     // OpenAI's own wording, which clients recognise as context_length_exceeded
     ChatPipeline.Prepared p = pipeline.prepare(conversation, tokens -> "Your input exceeds the context window of this model: "
         + tokens + " tokens, the limit is " + pipeline.contextTokenLimit() + ". Please reduce the length of the input.");
+    return new Call(request, prior, conversation, p);
+  }
+
+  private void run(RoutingContext ctx, Call call) {
+    ResponsesRequest request = call.request();
+    ChatPipeline.Prepared p = call.p();
     String id = ResponsesEncoder.id("resp");
     JsonObject base = new JsonObject().put("id", id).put("object", "response").put("created_at", Instant.now().getEpochSecond())
         .put("status", "in_progress").put("background", false).putNull("error").putNull("incomplete_details")
         .put("model", request.model()).put("output", new JsonArray()).putNull("usage")
         .mergeIn(request.echo());
-    AnswerPolicy policy = new AnswerPolicy(p.inputTokens(), pipeline.tokens(), conversation.thinking(),
+    AnswerPolicy policy = new AnswerPolicy(p.inputTokens(), pipeline.tokens(), call.conversation().thinking(),
         request.maxOutputTokens(), List.of(), p.request().toolNames());
-    ResponsesEncoder.Completion completion = request.store() ? (response, output) -> store(response, prior, request.input(), output) : null;
+    ResponsesEncoder.Completion completion = request.store()
+        ? (response, output) -> store(response, call.prior(), request.input(), output) : null;
     pipeline.run(ctx, p, () -> request.stream()
         ? AnswerWriter.streaming(ctx.response(), policy,
             out -> new ResponsesEncoder(base, request.namespaces(), request.includeEncryptedReasoning(), out, completion))

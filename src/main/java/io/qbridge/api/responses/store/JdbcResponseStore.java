@@ -65,12 +65,13 @@ public final class JdbcResponseStore implements ResponseStore {
     return deleteWhere("expires_at <= ?", Tuple.of(nowMillis));
   }
 
-  @Override public Future<Long> deleteOldest(int n) {
-    return pool.preparedQuery("SELECT id, size_bytes FROM stored_responses ORDER BY created_at, id LIMIT ?").execute(Tuple.of(n))
+  @Override public Future<Long> deleteOldest(long needed, int maxRows) {
+    return pool.preparedQuery("SELECT id, size_bytes FROM stored_responses ORDER BY created_at, id LIMIT ?").execute(Tuple.of(maxRows))
         .compose(rows -> {
           List<String> ids = new ArrayList<>();
           long bytes = 0;
           for (Row row : rows) {
+            if (bytes >= needed) break;
             ids.add(row.getString(0));
             bytes += row.getLong(1);
           }

@@ -21,8 +21,11 @@ public interface ResponseStore {
   /** Deletes rows expired at {@code nowMillis}; bytes freed. */
   Future<Long> deleteExpired(long nowMillis);
 
-  /** Deletes up to {@code n} oldest rows; bytes freed (0 when empty). */
-  Future<Long> deleteOldest(int n);
+  /**
+   * Deletes the oldest rows, just enough of them to free {@code bytes} (looking at most at
+   * {@code maxRows} rows); bytes freed, 0 when empty.
+   */
+  Future<Long> deleteOldest(long bytes, int maxRows);
 
   /** Total bytes of all rows, read once at start-up. */
   Future<Long> totalBytes();

@@ -75,7 +75,7 @@ public final class ResponseStoreVerticle extends VerticleBase {
   /** Oldest first, until the total fits again. */
   private Future<Void> evictOverCap() {
     if (totalBytes <= settings.totalMaxBytes()) return Future.succeededFuture();
-    return store.deleteOldest(EVICTION_BATCH).compose(freed -> {
+    return store.deleteOldest(totalBytes - settings.totalMaxBytes(), EVICTION_BATCH).compose(freed -> {
       totalBytes -= freed;
       return freed == 0 ? Future.succeededFuture() : evictOverCap();
     });
