@@ -51,7 +51,7 @@ public final class QBridge {
     }
     List<String> ids = new ArrayList<>();
     AtomicInteger port = new AtomicInteger(-1);
-    return vertx.deployVerticle(new AccountPoolVerticle(config.pool(), v -> time))
+    return vertx.deployVerticle(new AccountPoolVerticle(config.pool(), config.routing(), v -> time))
         .compose(id -> {
           ids.add(id);
           return vertx.deployVerticle(new UpstreamVerticle(config.upstream(), config.deviceLogin(), template, v -> time));

@@ -7,6 +7,8 @@ import io.qbridge.bus.BusError;
 import io.qbridge.bus.BusFailure;
 import io.qbridge.bus.Lease;
 import io.qbridge.bus.Outcome;
+import io.qbridge.bus.RuntimeInfoClient;
+import io.qbridge.routing.StickyTable;
 import io.qbridge.bus.TokenRefreshClient;
 import io.qbridge.config.AppConfig;
 import io.qbridge.time.Timekeeper;
@@ -31,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>Bus contract (request bodies are JSON objects; failures are {@link BusError}s
  * with {@link BusFailure} codes and client-safe text; see {@link Addresses} for each address):
  * <pre>
- * accounts.lease          {exclude?: [accountId...]}       → {leaseId, accountId, label, accessToken}
+ * accounts.lease          {exclude?: [accountId...], model?, conversationKey?} → {leaseId, accountId, label, accessToken}
  *                         NO_ACCOUNT (text says why) | COOLING_DOWN (429, retry-after) | REFRESH_FAILED | STORE_UNAVAILABLE
  * accounts.release        {leaseId, outcome: success|failure|neutral, action?, reason?, retryAfterMs?}
  *                         → {released: true|false} (false: unknown or already released lease, nothing counted)
@@ -64,7 +66,10 @@ public final class AccountPoolVerticle extends VerticleBase {
   static final long SWEEP_INTERVAL_MS = 60_000;
 
   private final AppConfig.Pool config;
+  private final AppConfig.Routing routing;
   private final Function<Vertx, Timekeeper> timekeeper;
+  private Entitlements entitlements;
+  private long entitlementTimer = -1;
   private Timekeeper time;
   private AccountStore store;
   private Leasing leasing;
@@ -78,7 +83,13 @@ public final class AccountPoolVerticle extends VerticleBase {
    *                   in production; tests step through time with a manual one)
    */
   public AccountPoolVerticle(AppConfig.Pool config, Function<Vertx, Timekeeper> timekeeper) {
+    this(config, AppConfig.Routing.defaults(), timekeeper);
+  }
+
+  /** @param routing catalog and usage refresh periods, sticky-table bounds */
+  public AccountPoolVerticle(AppConfig.Pool config, AppConfig.Routing routing, Function<Vertx, Timekeeper> timekeeper) {
     this.config = Objects.requireNonNull(config, "config");
+    this.routing = Objects.requireNonNull(routing, "routing");
     this.timekeeper = timekeeper;
   }
 
@@ -90,12 +101,15 @@ public final class AccountPoolVerticle extends VerticleBase {
         .compose(opened -> {
           store = new CachedLeaseStore(opened);
           wire();
-          return admin.loadHolds();
+          return admin.loadHolds().compose(v -> entitlements.load());
         })
         .compose(v -> registerConsumers())
         .onSuccess(v -> {
           sweepTimer = time.setPeriodic(SWEEP_INTERVAL_MS, id -> leasing.dropLeaked(LEASE_MAX_AGE_MS));
           refreshTimer = time.setPeriodic(config.refreshIntervalSeconds() * 1000L, id -> refresher.sweep());
+          long tickMs = Math.min(60_000L, 1000L * Math.min(routing.modelCatalogTtlSeconds(), routing.usageRefreshSeconds()));
+          entitlementTimer = time.setPeriodic(tickMs, id -> entitlements.tick());
+          entitlements.tick(); // accounts never fetched (or due) get their catalog and usage now
         })
         .recover(err -> closeStore().transform(ignored -> Future.failedFuture(err)));
   }
@@ -105,8 +119,11 @@ public final class AccountPoolVerticle extends VerticleBase {
     LeaseBook book = new LeaseBook(config.accountMaxConcurrency());
     refresher = new TokenRefresher(store, new TokenRefreshClient(vertx, TokenRefresher.DEFAULT_EXPIRES_IN_SECONDS), time,
         new TokenRefresher.Settings(maxErrorCount, config.refreshMaxAgeSeconds(), config.refreshBeforeExpirySeconds()));
+    entitlements = new Entitlements(store, refresher, new RuntimeInfoClient(vertx), time, routing.modelCatalogTtlSeconds(),
+        routing.usageRefreshSeconds(), directory -> vertx.eventBus().publish(Addresses.MODELS_DIRECTORY_CHANGED, directory.toJson()));
     leasing = new Leasing(store, book, refresher, time, new Leasing.Settings(maxErrorCount, config.cooldownSeconds(),
-        config.shortCooldownSeconds(), config.longCooldownSeconds(), config.quotaParkSeconds()));
+        config.shortCooldownSeconds(), config.longCooldownSeconds(), config.quotaParkSeconds()), entitlements,
+        new StickyTable(routing.stickyMaxEntries(), routing.stickyTtlSeconds() * 1000L, time::monotonicMillis));
     admin = new AccountAdmin(store, book, refresher, time);
   }
 
@@ -114,6 +131,7 @@ public final class AccountPoolVerticle extends VerticleBase {
   public Future<?> stop() {
     if (sweepTimer >= 0) time.cancel(sweepTimer);
     if (refreshTimer >= 0) time.cancel(refreshTimer);
+    if (entitlementTimer >= 0) time.cancel(entitlementTimer);
     return closeStore();
   }
 
@@ -123,18 +141,27 @@ public final class AccountPoolVerticle extends VerticleBase {
 
   private Future<Void> registerConsumers() {
     return Future.all(List.of(
-        consume(Addresses.ACCOUNTS_LEASE, b -> leasing.lease(AccountRequests.optionalTextSet(b, "exclude")).map(Lease::toJson)),
+        consume(Addresses.ACCOUNTS_LEASE, b -> leasing.lease(AccountRequests.optionalTextSet(b, "exclude"),
+            b.getValue("model") instanceof String m ? m : null,
+            b.getValue("conversationKey") instanceof String k ? k : null).map(Lease::toJson)),
+        consume(Addresses.MODELS_DIRECTORY, b -> Future.succeededFuture(entitlements.directory().toJson())),
         consume(Addresses.ACCOUNTS_RELEASE, this::release),
         consume(Addresses.ACCOUNTS_LEASE_REFRESH,
             b -> leasing.refreshLease(AccountRequests.requiredText(b, "leaseId")).map(Lease::toJson)),
         consume(Addresses.ACCOUNTS_REFRESH, b -> admin.refresh(AccountRequests.requiredText(b, "id"))),
-        consume(Addresses.ACCOUNTS_CREATE, admin::create),
+        consume(Addresses.ACCOUNTS_CREATE, b -> admin.create(b).onSuccess(this::accountChanged)),
         consume(Addresses.ACCOUNTS_LIST, b -> admin.list()),
         consume(Addresses.ACCOUNTS_GET, b -> admin.get(AccountRequests.requiredText(b, "id"))),
         consume(Addresses.ACCOUNTS_UPDATE, b -> admin.update(AccountRequests.requiredText(b, "id"),
-            AccountRequests.parsePatch(AccountRequests.requiredObject(b, "patch")))),
-        consume(Addresses.ACCOUNTS_DELETE, b -> admin.delete(AccountRequests.requiredText(b, "id"))),
+            AccountRequests.parsePatch(AccountRequests.requiredObject(b, "patch"))).onSuccess(this::accountChanged)),
+        consume(Addresses.ACCOUNTS_DELETE, b -> admin.delete(AccountRequests.requiredText(b, "id"))
+            .onSuccess(r -> entitlements.accountDeleted(r.getString("id")))),
         consume(Addresses.ACCOUNTS_HEALTH, b -> admin.health()))).mapEmpty();
+  }
+
+  /** Created, re-enabled or otherwise changed (admin JSON): catalog and usage are read again when it is enabled. */
+  private void accountChanged(JsonObject account) {
+    entitlements.accountChanged(account.getString("id"), Boolean.TRUE.equals(account.getValue("enabled")));
   }
 
   /** A store failure is STORE_UNAVAILABLE for the requester; its detail (paths, driver text) stays in the log. */
@@ -153,7 +180,16 @@ public final class AccountPoolVerticle extends VerticleBase {
     AccountAction action = parseAction(body.getValue("action"));
     String reason = parseReason(body.getValue("reason"));
     long retryAfterMs = body.getValue("retryAfterMs") instanceof Number n ? n.longValue() : -1;
+    String accountId = leasing.accountOf(leaseId);
     return leasing.release(leaseId, outcome, action, reason, retryAfterMs)
+        .compose(released -> {
+          if (!released || accountId == null || outcome != Outcome.FAILURE) return Future.succeededFuture(released);
+          if (action == AccountAction.PARK) entitlements.quotaError(accountId);
+          if ("invalid_model".equals(reason) && body.getValue("model") instanceof String model) {
+            return entitlements.modelRejected(accountId, model).map(released);
+          }
+          return Future.succeededFuture(released);
+        })
         .map(released -> new JsonObject().put("released", released));
   }
 

@@ -74,6 +74,11 @@ final class LeaseBook {
     return out;
   }
 
+  /** Live leases of the account. */
+  int inFlight(String accountId) {
+    return inFlight.getOrDefault(accountId, 0);
+  }
+
   boolean atCapacity(String accountId) {
     return maxConcurrency > 0 && inFlight.getOrDefault(accountId, 0) >= maxConcurrency;
   }

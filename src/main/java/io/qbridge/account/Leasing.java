@@ -7,6 +7,10 @@ import io.qbridge.bus.Outcome;
 import io.qbridge.time.Timekeeper;
 import io.vertx.core.Future;
 import java.time.Instant;
+import io.qbridge.bus.BusFailure;
+import io.qbridge.routing.StickyTable;
+import io.qbridge.routing.WeightedPick;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -18,9 +22,11 @@ import org.slf4j.LoggerFactory;
  * Lending accounts: the lease, release and forced-refresh flows over the store, the
  * {@link LeaseBook} and the {@link TokenRefresher}.
  *
- * <p><b>Lease policy:</b> a uniformly random pick (q2api's rule) among enabled accounts holding a
- * token, skipping those the request already tried, those cooling down or parked, and those at
- * ACCOUNT_MAX_CONCURRENCY live leases. Up to {@value #MAX_PICKS} such accounts are tried in turn;
+ * <p><b>Lease policy:</b> among enabled accounts holding a token, skipping those the request
+ * already tried, those cooling down or parked, those at ACCOUNT_MAX_CONCURRENCY live leases, those
+ * whose catalog lacks the requested model and those out of quota until their reset
+ * ({@link Entitlements}): the account the conversation is bound to ({@link StickyTable}), else a
+ * weighted random pick by remaining quota fraction ÷ (1 + live leases) ({@link WeightedPick}). Up to {@value #MAX_PICKS} such accounts are tried in turn;
  * a token missing or about to expire is refreshed first. When none is usable the failure says why
  * ({@link LeaseBook#whyUnavailable}).
  *
@@ -55,27 +61,87 @@ final class Leasing {
   private final TokenRefresher refresher;
   private final Timekeeper time;
   private final Settings settings;
+  private final Entitlements entitlements;
+  private final StickyTable sticky;
   private final Random random = new Random();
 
-  Leasing(AccountStore store, LeaseBook book, TokenRefresher refresher, Timekeeper time, Settings settings) {
+  Leasing(AccountStore store, LeaseBook book, TokenRefresher refresher, Timekeeper time, Settings settings,
+      Entitlements entitlements, StickyTable sticky) {
     this.store = store;
     this.book = book;
     this.refresher = refresher;
     this.time = time;
     this.settings = settings;
+    this.entitlements = entitlements;
+    this.sticky = sticky;
   }
 
   /** A lease on an account not in {@code exclude}, or the reason there is none. */
   Future<Lease> lease(Set<String> exclude) {
+    return lease(exclude, null, null);
+  }
+
+  /**
+   * A lease on an account not in {@code exclude} whose catalog has {@code modelId} ({@code null}:
+   * any) and whose quota is not exhausted; the account bound to {@code conversationKey} (hashed;
+   * {@code null}: none) first when it is one of them, else a {@link WeightedPick} by remaining quota
+   * and load, and the key is bound to the account that gets the lease.
+   */
+  Future<Lease> lease(Set<String> exclude, String modelId, String conversationKey) {
     Instant now = time.now();
     Set<String> skip = new HashSet<>(exclude);
     skip.addAll(book.unavailable(now));
     long deadline = time.monotonicMillis() + LEASE_BUDGET_MS;
-    return store.findLeaseCandidates(MAX_PICKS, now, skip)
-        .compose(candidates -> candidates.isEmpty()
-            ? store.findEnabled().compose(enabled -> Future.<Account>failedFuture(book.whyUnavailable(enabled, exclude, now)))
-            : firstUsable(candidates, 0, deadline, null))
-        .map(account -> book.grant(account, time.monotonicMillis()));
+    return store.findLeaseCandidates(Integer.MAX_VALUE, now, skip)
+        .compose(all -> {
+          List<Account> eligible = new ArrayList<>();
+          for (Account a : all) {
+            if (entitlements.accepts(a.id(), modelId) && !entitlements.blocked(a.id(), now)) eligible.add(a);
+          }
+          if (eligible.isEmpty() && !all.isEmpty()) return Future.<Account>failedFuture(noneFor(all, modelId, now));
+          return eligible.isEmpty()
+              ? store.findEnabled().compose(enabled -> Future.<Account>failedFuture(book.whyUnavailable(enabled, exclude, now)))
+              : firstUsable(order(eligible, conversationKey), 0, deadline, null);
+        })
+        .map(account -> {
+          if (conversationKey != null) sticky.bind(conversationKey, account.id());
+          return book.grant(account, time.monotonicMillis());
+        });
+  }
+
+  /** The bound account first (when eligible), then up to {@value #MAX_PICKS} weighted picks without replacement. */
+  private List<Account> order(List<Account> eligible, String conversationKey) {
+    List<Account> ordered = new ArrayList<>();
+    List<Account> rest = new ArrayList<>(eligible);
+    String bound = sticky.lookup(conversationKey);
+    if (bound != null) {
+      for (Account a : eligible) {
+        if (a.id().equals(bound)) {
+          ordered.add(a);
+          rest.remove(a);
+        }
+      }
+    }
+    while (ordered.size() < MAX_PICKS && !rest.isEmpty()) {
+      List<WeightedPick.Candidate> candidates = new ArrayList<>();
+      for (Account a : rest) candidates.add(new WeightedPick.Candidate(a.id(), entitlements.remainingFraction(a.id()), book.inFlight(a.id())));
+      String id = WeightedPick.pick(candidates, random::nextDouble);
+      Account chosen = rest.stream().filter(a -> a.id().equals(id)).findFirst().orElse(rest.get(0));
+      ordered.add(chosen);
+      rest.remove(chosen);
+    }
+    return ordered;
+  }
+
+  /** Usable accounts exist, but none has the model or quota left: say which. */
+  private BusError noneFor(List<Account> usable, String modelId, Instant now) {
+    List<Account> withModel = usable.stream().filter(a -> entitlements.accepts(a.id(), modelId)).toList();
+    if (withModel.isEmpty()) {
+      return new BusError(BusFailure.NO_ACCOUNT, "No available account offers model '" + modelId + "'");
+    }
+    Instant back = entitlements.soonestReset(withModel.stream().map(Account::id).toList(), now);
+    return new BusError(BusFailure.NO_ACCOUNT, "All accounts have exhausted their usage quota"
+        + (back == null ? "" : "; the first one returns at " + UtcTimes.format(back)));
   }
 
   /** The first candidate, from {@code index} on, whose token is fresh or could be refreshed, with a free slot. */
@@ -103,6 +169,12 @@ final class Leasing {
       case NEUTRAL -> Future.succeededFuture();
     };
     return bookkeeping.map(v -> true);
+  }
+
+  /** The account of a live lease, or {@code null}. */
+  String accountOf(String leaseId) {
+    LeaseBook.LiveLease lease = book.get(leaseId);
+    return lease == null ? null : lease.accountId();
   }
 
   /**

@@ -13,12 +13,21 @@ import java.util.List;
  * @param maxTokens     the client's output limit, enforced locally (Amazon Q has none); 0 = none
  * @param stopSequences the client's stop sequences, enforced locally on answer text
  * @param toolNames     maps Amazon Q's tool names back to the client's
+ * @param contextWindow the serving model's context window, which turns Amazon Q's
+ *                      {@code contextUsagePercentage} into prompt tokens; 0 = {@link AnswerShaper#CONTEXT_WINDOW_TOKENS}
  */
 public record AnswerPolicy(int inputTokens, TokenCounter tokens, boolean thinking, int maxTokens,
-                           List<String> stopSequences, ToolNames toolNames) {
+                           List<String> stopSequences, ToolNames toolNames, int contextWindow) {
 
   public AnswerPolicy {
     stopSequences = stopSequences == null ? List.of() : stopSequences;
     toolNames = toolNames == null ? ToolNames.none() : toolNames;
+    contextWindow = contextWindow > 0 ? contextWindow : AnswerShaper.CONTEXT_WINDOW_TOKENS;
+  }
+
+  /** With the default context window. */
+  public AnswerPolicy(int inputTokens, TokenCounter tokens, boolean thinking, int maxTokens, List<String> stopSequences,
+      ToolNames toolNames) {
+    this(inputTokens, tokens, thinking, maxTokens, stopSequences, toolNames, 0);
   }
 }

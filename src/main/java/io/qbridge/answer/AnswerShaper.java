@@ -27,8 +27,8 @@ import java.util.Set;
 public final class AnswerShaper {
 
   /**
-   * Context window behind {@code contextUsagePercentage}, used to turn it into prompt tokens. One
-   * value for every model until the model catalogue knows each window.
+   * Context window behind {@code contextUsagePercentage} when the model's is unknown; otherwise
+   * the serving model's window ({@link AnswerPolicy#contextWindow()}) turns it into prompt tokens.
    */
   public static final int CONTEXT_WINDOW_TOKENS = 200_000;
 
@@ -106,7 +106,7 @@ public final class AnswerShaper {
   /** The estimate, or Amazon Q's own context usage when it reported one (more exact). */
   private int inputTokens() {
     if (contextUsagePercent <= 0) return policy.inputTokens();
-    return (int) Math.round(contextUsagePercent * CONTEXT_WINDOW_TOKENS / 100.0);
+    return (int) Math.round(contextUsagePercent * policy.contextWindow() / 100.0);
   }
 
   // ---------------------------------------------------------------- text and thinking

@@ -55,9 +55,35 @@ public final class AccountPoolClient {
    * every usable account is cooling down.
    */
   public Future<Lease> lease(Collection<String> exclude) {
+    return lease(exclude, null, null);
+  }
+
+  /**
+   * As {@link #lease(Collection)}, only on an account whose catalog has {@code model} (a catalog
+   * id; {@code null}: any), preferring the account bound to {@code conversationKey} (already
+   * hashed; {@code null}: not sticky).
+   */
+  public Future<Lease> lease(Collection<String> exclude, String model, String conversationKey) {
     JsonObject body = new JsonObject();
     if (!exclude.isEmpty()) body.put("exclude", new JsonArray(List.copyOf(exclude)));
+    if (model != null) body.put("model", model);
+    if (conversationKey != null) body.put("conversationKey", conversationKey);
     return leaseReply(this.<JsonObject>request(Addresses.ACCOUNTS_LEASE, body, leaseOptions));
+  }
+
+  /**
+   * Releases a lease whose request Amazon Q refused with {@code INVALID_MODEL_ID}: nothing is
+   * counted, and {@code model} leaves the account's catalog.
+   */
+  public Future<Void> releaseRejectedModel(Lease lease, String model) {
+    JsonObject body = new JsonObject().put("leaseId", lease.leaseId()).put("outcome", Outcome.FAILURE.wire())
+        .put("action", AccountAction.NONE.wire()).put("reason", "invalid_model").put("model", model);
+    return request(Addresses.ACCOUNTS_RELEASE, body, options).mapEmpty();
+  }
+
+  /** The current model directory (JSON of {@code catalog.ModelDirectory}). */
+  public Future<JsonObject> modelDirectory() {
+    return request(Addresses.MODELS_DIRECTORY, new JsonObject(), options);
   }
 
   /**

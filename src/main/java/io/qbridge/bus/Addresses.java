@@ -80,4 +80,22 @@ public final class Addresses {
    * NOT_FOUND. Send with a timeout longer than the claim timeout.
    */
   public static final String UPSTREAM_LOGIN_CLAIM = "upstream.login.claim";
+
+  /**
+   * An account's model catalog ({@code ListAvailableModels}), served by the upstream verticle.
+   * Request {@code {accessToken}}; reply {@code {catalog: ModelCatalog JSON}} or, when Amazon Q
+   * refused or could not be reached, {@code {failure: NOT_SUPPORTED|TOKEN_INVALID|…, summary}} (a
+   * normal reply: such failures never disable an account).
+   */
+  public static final String UPSTREAM_MODELS_LIST = "upstream.models.list";
+  /** An account's usage ({@code GetUsageLimits}): request {@code {accessToken}}; reply {@code {usage}} or {@code {failure, summary}}. */
+  public static final String UPSTREAM_USAGE_GET = "upstream.usage.get";
+  /**
+   * What the gateway can serve, published by the pool to every HTTP verticle whenever a catalog
+   * changes: the {@code ModelDirectory} JSON. Also a request address ({@code {}} → the same JSON)
+   * so an HTTP verticle starting late gets the current one.
+   */
+  public static final String MODELS_DIRECTORY = "accounts.models.directory";
+  /** Publish-only twin of {@link #MODELS_DIRECTORY} (a published message has no reply). */
+  public static final String MODELS_DIRECTORY_CHANGED = "accounts.models.directory.changed";
 }

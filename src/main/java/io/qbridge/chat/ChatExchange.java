@@ -73,12 +73,25 @@ public final class ChatExchange {
    * limit of ours must never count against an account.
    */
   public void run(RoutingContext ctx, JsonObject qRequest, Supplier<ResponseWriter> writerFactory) {
+    run(ctx, qRequest, Route.ANY, writerFactory);
+  }
+
+  /**
+   * Which accounts may serve a request: those whose catalog has {@code model} (a catalog id;
+   * {@code null}: any), the one bound to {@code conversationKey} (hashed; {@code null}: not sticky) first.
+   */
+  public record Route(String model, String conversationKey) {
+    public static final Route ANY = new Route(null, null);
+  }
+
+  /** As {@link #run(RoutingContext, JsonObject, Supplier)}, leasing by {@code route}. */
+  public void run(RoutingContext ctx, JsonObject qRequest, Route route, Supplier<ResponseWriter> writerFactory) {
     if (running >= maxConcurrent) {
       ctx.fail(UpstreamError.localCapacity(running + " chat requests in flight on this instance"));
       return;
     }
     running++;
-    Attempts attempts = new Attempts(ctx, qRequest, writerFactory);
+    Attempts attempts = new Attempts(ctx, qRequest, route, writerFactory);
     attempts.done.future().onComplete(v -> running--);
     attempts.next();
   }
@@ -88,22 +101,24 @@ public final class ChatExchange {
     private final RoutingContext ctx;
     private final HttpServerResponse response;
     private final JsonObject qRequest;
+    private final Route route;
     private final Supplier<ResponseWriter> writerFactory;
     private final List<String> tried = new ArrayList<>();
     /** Completed once, when the exchange holds no lease and no upstream call any more. */
     private final Promise<Void> done = Promise.promise();
     private UpstreamError lastError;
 
-    Attempts(RoutingContext ctx, JsonObject qRequest, Supplier<ResponseWriter> writerFactory) {
+    Attempts(RoutingContext ctx, JsonObject qRequest, Route route, Supplier<ResponseWriter> writerFactory) {
       this.ctx = ctx;
       this.response = ctx.response();
       this.qRequest = qRequest;
+      this.route = route;
       this.writerFactory = writerFactory;
     }
 
     /** Leases an account not tried yet; when there is none, the last upstream error stands. */
     void next() {
-      pool.lease(tried).onComplete(ar -> {
+      pool.lease(tried, route.model(), route.conversationKey()).onComplete(ar -> {
         if (ar.succeeded()) {
           attempt(ar.result(), new LeaseRelease(pool, ar.result()), false);
         } else {
@@ -160,7 +175,12 @@ public final class ChatExchange {
         });
         return;
       }
-      release.release(e);
+      if (e.kind() == UpstreamError.Kind.INVALID_MODEL && route.model() != null) {
+        // the account's catalog was stale: the model leaves it, another account may still have it
+        release.releaseRejectedModel(route.model());
+      } else {
+        release.release(e);
+      }
       failOver(lease, e);
     }
 
@@ -196,6 +216,10 @@ public final class ChatExchange {
 
     void release(Outcome outcome) {
       if (claim()) report(pool.release(lease, outcome));
+    }
+
+    void releaseRejectedModel(String model) {
+      if (claim()) report(pool.releaseRejectedModel(lease, model));
     }
 
     /** The error's account action, with its kind as the reason and Amazon Q's retry-after. */

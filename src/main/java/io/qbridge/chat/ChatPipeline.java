@@ -1,6 +1,10 @@
 package io.qbridge.chat;
 
+import io.qbridge.catalog.ModelCatalog;
+import io.qbridge.catalog.ModelDirectory;
+import io.qbridge.catalog.ModelInfo;
 import io.qbridge.convert.AmazonQRequestBuilder;
+import io.qbridge.convert.ModelMapper;
 import io.qbridge.convert.Conversation;
 import io.qbridge.convert.InputTokenEstimator;
 import io.qbridge.convert.QRequest;
@@ -13,7 +17,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Function;
-import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -28,23 +31,78 @@ import java.util.function.Supplier;
  */
 public final class ChatPipeline {
 
-  /** A conversation ready to send: its prompt estimate and its Amazon Q request. */
-  public record Prepared(Conversation conversation, int inputTokens, QRequest request) {}
+  /** Context window assumed for a model whose catalog entry gives none (Amazon Q's usual 200k). */
+  public static final int DEFAULT_CONTEXT_WINDOW = 200_000;
+
+  /**
+   * The model a request is served by.
+   *
+   * @param modelId       the catalog id sent to Amazon Q
+   * @param fallback      true when it is not the model asked for (said in {@code x-qbridge-model})
+   * @param contextWindow its {@code maxInputTokens} (or {@link #DEFAULT_CONTEXT_WINDOW}); turns
+   *                      {@code contextUsagePercentage} into tokens
+   * @param maxOutput     its {@code maxOutputTokens}, 0 when unknown
+   */
+  public record ModelChoice(String modelId, boolean fallback, int contextWindow, int maxOutput) {
+
+    /** {@code max_tokens} clamped to the model's output limit; 0 (none asked) stays 0. */
+    public int clampMaxTokens(int requested) {
+      return requested > 0 && maxOutput > 0 ? Math.min(requested, maxOutput) : requested;
+    }
+  }
+
+  /** The API's own "prompt too long" wording for (estimated tokens, the limit that applied). */
+  public interface TooLong {
+    String message(int tokens, int limit);
+  }
+
+  /**
+   * A conversation ready to send: its prompt estimate, its Amazon Q request, the model serving it
+   * and its conversation key (hashed, {@code null}: not sticky).
+   */
+  public record Prepared(Conversation conversation, int inputTokens, QRequest request, ModelChoice model,
+                         String conversationKey) {}
 
   private final AmazonQRequestBuilder builder;
   private final TokenCounter tokens;
   private final ChatExchange exchange;
   private final int contextTokenLimit;
   private final BodyWork bodyWork;
+  private final Supplier<ModelDirectory> directory;
+  private final boolean modelFallback;
 
   /** @param contextTokenLimit local prompt-size limit in estimated tokens, 0 = no local check */
   public ChatPipeline(AmazonQRequestBuilder builder, TokenCounter tokens, ChatExchange exchange, int contextTokenLimit,
       BodyWork bodyWork) {
+    this(builder, tokens, exchange, contextTokenLimit, bodyWork, ChatPipeline::staticDirectory, true);
+  }
+
+  /**
+   * @param contextTokenLimit caps every model's context window in the local check (CONTEXT_TOKEN_LIMIT), 0 = no local check
+   * @param directory         the current union of the accounts' catalogs (thread-safe supplier: prepare may run on a worker)
+   * @param modelFallback     MODEL_FALLBACK: serve the closest available model, or refuse with 404 naming the available ones
+   */
+  public ChatPipeline(AmazonQRequestBuilder builder, TokenCounter tokens, ChatExchange exchange, int contextTokenLimit,
+      BodyWork bodyWork, Supplier<ModelDirectory> directory, boolean modelFallback) {
     this.builder = builder;
     this.tokens = tokens;
     this.exchange = exchange;
     this.contextTokenLimit = contextTokenLimit;
     this.bodyWork = bodyWork;
+    this.directory = directory;
+    this.modelFallback = modelFallback;
+  }
+
+  /** The static model list as a directory: what is served until an account's catalog is known. */
+  public static ModelDirectory staticDirectory() {
+    return STATIC;
+  }
+
+  private static final ModelDirectory STATIC = ModelDirectory.union(java.util.List.of(),
+      ModelCatalog.ofIds(ModelMapper.Q_MODELS, DEFAULT_CONTEXT_WINDOW, 0));
+
+  public ModelDirectory directory() {
+    return directory.get();
   }
 
   public TokenCounter tokens() { return tokens; }
@@ -68,21 +126,54 @@ public final class ChatPipeline {
     return bodyWork.run(bytes, job);
   }
 
+  /** As {@link #prepare(Conversation, String, TooLong)} without a conversation key. */
+  public Prepared prepare(Conversation conversation, TooLong tooLong) {
+    return prepare(conversation, null, tooLong);
+  }
+
   /**
-   * Thread-safe.
+   * Resolves the model against the accounts' catalogs (exact, else the closest of the family when
+   * MODEL_FALLBACK is on, else 404 naming the available models), checks the prompt estimate against
+   * the model's window capped by CONTEXT_TOKEN_LIMIT (a local 400, no upstream call), builds the
+   * Amazon Q request. Thread-safe.
    *
-   * @param tooLong the API's own "prompt too long" wording for (estimated tokens), which clients
-   *                recognise and answer by compacting
+   * @param conversationKey hashed conversation key ({@code routing.ConversationKeys}), {@code null}: not sticky
+   * @param tooLong         the API's own "prompt too long" wording, which clients recognise and answer by compacting
    */
-  public Prepared prepare(Conversation conversation, IntFunction<String> tooLong) {
+  public Prepared prepare(Conversation conversation, String conversationKey, TooLong tooLong) {
+    ModelChoice model = choose(conversation.clientModel(), conversation.modelId());
+    if (!model.modelId().equals(conversation.modelId())) {
+      conversation = new Conversation(conversation.clientModel(), model.modelId(), conversation.system(),
+          conversation.messages(), conversation.tools(), conversation.thinking(), conversation.thinkingBudget());
+    }
     int inputTokens = InputTokenEstimator.estimate(conversation, tokens);
-    if (contextTokenLimit > 0 && inputTokens > contextTokenLimit) throw GatewayException.badRequest(tooLong.apply(inputTokens));
-    return new Prepared(conversation, inputTokens, builder.build(conversation));
+    int limit = contextTokenLimit > 0 ? Math.min(contextTokenLimit, model.contextWindow()) : 0;
+    if (limit > 0 && inputTokens > limit) throw GatewayException.badRequest(tooLong.message(inputTokens, limit));
+    return new Prepared(conversation, inputTokens, builder.build(conversation), model, conversationKey);
+  }
+
+  private ModelChoice choose(String clientModel, String parsedModelId) {
+    ModelDirectory d = directory.get();
+    ModelMapper.Resolution r = ModelMapper.resolve(clientModel, d.ids(), ModelMapper.DEFAULT_MODEL);
+    if (r.modelId() == null) return new ModelChoice(parsedModelId, false, DEFAULT_CONTEXT_WINDOW, 0);
+    if (!r.exact() && !modelFallback) {
+      throw GatewayException.notFound("The model '" + clientModel + "' is not available; available models: "
+          + String.join(", ", d.ids()));
+    }
+    ModelInfo info = d.get(r.modelId());
+    int window = info != null && info.contextWindow() > 0 ? info.contextWindow() : DEFAULT_CONTEXT_WINDOW;
+    return new ModelChoice(r.modelId(), !r.exact(), window, info == null ? 0 : info.maxOutput());
   }
 
   public int contextTokenLimit() { return contextTokenLimit; }
 
+  /** Runs the exchange; a fallback model is named in {@code x-qbridge-model}. */
   public void run(RoutingContext ctx, Prepared prepared, Supplier<ResponseWriter> writerFactory) {
-    exchange.run(ctx, prepared.request().body(), writerFactory);
+    if (prepared.model().fallback()) ctx.response().putHeader(MODEL_HEADER, prepared.model().modelId());
+    exchange.run(ctx, prepared.request().body(), new ChatExchange.Route(prepared.model().modelId(), prepared.conversationKey()),
+        writerFactory);
   }
+
+  /** Response header naming the model that served a request when it is not the one asked for. */
+  public static final String MODEL_HEADER = "x-qbridge-model";
 }

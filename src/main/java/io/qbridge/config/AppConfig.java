@@ -11,7 +11,31 @@ import java.util.List;
  *
  * <p>{@link #toString()} is {@link #describe()}: secrets are masked, so the record can be logged.
  */
-public record AppConfig(Http http, Upstream upstream, Pool pool, DeviceLogin deviceLogin, Responses responses) {
+public record AppConfig(Http http, Upstream upstream, Pool pool, DeviceLogin deviceLogin, Responses responses,
+                        Routing routing) {
+
+  /**
+   * Model catalogs, quota awareness and sticky conversations (issue 13).
+   *
+   * @param modelCatalogTtlSeconds MODEL_CATALOG_TTL_SECONDS: how often each account's ListAvailableModels is re-read
+   * @param usageRefreshSeconds    USAGE_REFRESH_SECONDS: how often each account's GetUsageLimits is re-read
+   * @param modelFallback          MODEL_FALLBACK (on/off): serve the closest available model (said in x-qbridge-model) or refuse
+   * @param stickyMaxEntries       STICKY_MAX_ENTRIES: conversations remembered for sticky routing, 0 = off
+   * @param stickyTtlSeconds       STICKY_TTL_SECONDS: how long an unused conversation stays bound to its account
+   */
+  public record Routing(int modelCatalogTtlSeconds, int usageRefreshSeconds, boolean modelFallback, int stickyMaxEntries,
+                        int stickyTtlSeconds) {
+
+    /** The defaults, for tests and tools that build a config by hand. */
+    public static Routing defaults() {
+      return new Routing(3600, 600, true, 100_000, 3600);
+    }
+  }
+
+  /** The five original components with the routing defaults. */
+  public AppConfig(Http http, Upstream upstream, Pool pool, DeviceLogin deviceLogin, Responses responses) {
+    this(http, upstream, pool, deviceLogin, responses, Routing.defaults());
+  }
 
   /**
    * The HTTP front and the chat flow.
@@ -134,6 +158,9 @@ public record AppConfig(Http http, Upstream upstream, Pool pool, DeviceLogin dev
         + " quotaPark=" + (pool.quotaParkSeconds() == 0 ? "next-month" : pool.quotaParkSeconds() + "s")
         + " shutdownGrace=" + http.shutdownGraceSeconds() + "s"
         + " upstreamHeadersTimeoutMs=" + upstream.headersTimeoutMs()
+        + " routing=catalogTtl " + routing.modelCatalogTtlSeconds() + "s/usage " + routing.usageRefreshSeconds()
+        + "s/fallback " + (routing.modelFallback() ? "on" : "off") + "/sticky " + routing.stickyMaxEntries() + " for "
+        + routing.stickyTtlSeconds() + "s"
         + " responses=" + responses.ttlHours() + "h/" + responses.maxBytes() + "B each/" + responses.storeMaxBytes() + "B total";
   }
 

@@ -47,7 +47,13 @@ enum ConfigKey {
   // Responses API store (previous_response_id)
   RESPONSES_TTL_HOURS(Kind.INT, "24"),
   RESPONSES_MAX_BYTES(Kind.INT, "8388608"),
-  RESPONSES_STORE_MAX_BYTES(Kind.INT, "268435456");
+  RESPONSES_STORE_MAX_BYTES(Kind.INT, "268435456"),
+  // routing: model catalogs, quotas, sticky conversations (issue 13)
+  MODEL_CATALOG_TTL_SECONDS(Kind.INT, "3600"),
+  USAGE_REFRESH_SECONDS(Kind.INT, "600"),
+  MODEL_FALLBACK(Kind.STRING, "on"),
+  STICKY_MAX_ENTRIES(Kind.INT, "100000"),
+  STICKY_TTL_SECONDS(Kind.INT, "3600");
 
   /** What a config file may hold for the key; environment and .env values are always strings. */
   enum Kind { STRING, INT, DECIMAL, LIST }

@@ -404,6 +404,15 @@ public final class ConfigLoader {
       int responsesTtl = integer(ConfigKey.RESPONSES_TTL_HOURS, 1, 24 * 365, null);
       int responsesMax = integer(ConfigKey.RESPONSES_MAX_BYTES, KIB, Integer.MAX_VALUE, null);
       int responsesStoreMax = integer(ConfigKey.RESPONSES_STORE_MAX_BYTES, KIB, Integer.MAX_VALUE, null);
+      int catalogTtl = integer(ConfigKey.MODEL_CATALOG_TTL_SECONDS, 60, Integer.MAX_VALUE, null);
+      int usageRefresh = integer(ConfigKey.USAGE_REFRESH_SECONDS, 60, Integer.MAX_VALUE, null);
+      String fallback = text(ConfigKey.MODEL_FALLBACK);
+      boolean modelFallback = !"off".equalsIgnoreCase(fallback);
+      if (fallback != null && !fallback.equalsIgnoreCase("on") && !fallback.equalsIgnoreCase("off")) {
+        problems.add("MODEL_FALLBACK must be 'on' or 'off', got '" + fallback + "'");
+      }
+      int stickyMax = integer(ConfigKey.STICKY_MAX_ENTRIES, 0, 10_000_000, null);
+      int stickyTtl = integer(ConfigKey.STICKY_TTL_SECONDS, 1, Integer.MAX_VALUE, null);
       if (!problems.isEmpty()) {
         return null;
       }
@@ -415,7 +424,8 @@ public final class ConfigLoader {
           new AppConfig.Pool(databaseUrl, maxErrorCount, accountMaxConcurrency, cooldown, shortCooldown, longCooldown,
               quotaPark, refreshInterval, refreshMaxAge, refreshBeforeExpiry),
           new AppConfig.DeviceLogin(claimTimeout, loginRetention),
-          new AppConfig.Responses(responsesTtl, responsesMax, responsesStoreMax));
+          new AppConfig.Responses(responsesTtl, responsesMax, responsesStoreMax),
+          new AppConfig.Routing(catalogTtl, usageRefresh, modelFallback, stickyMax, stickyTtl));
     }
 
     /** The value as trimmed text, or null (problem added) when the file holds a wrong type. */

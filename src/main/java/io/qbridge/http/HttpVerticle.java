@@ -4,7 +4,11 @@ import io.qbridge.api.anthropic.AnthropicApi;
 import io.qbridge.api.openai.OpenAiApi;
 import io.qbridge.api.responses.ResponsesApi;
 import io.qbridge.bus.AccountPoolClient;
+import io.qbridge.bus.Addresses;
+import io.qbridge.catalog.ModelDirectory;
 import io.qbridge.chat.ChatExchange;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import io.qbridge.chat.ChatPipeline;
 import io.qbridge.config.AppConfig;
 import io.qbridge.convert.AmazonQRequestBuilder;
@@ -105,7 +109,8 @@ public final class HttpVerticle extends VerticleBase {
         config.upstream().maxConnections());
     AmazonQRequestBuilder builder = new AmazonQRequestBuilder(template, Clock.systemDefaultZone());
     BodyWork bodyWork = new BodyWork(bodyWorkers, 2L * config.http().maxBodyBytes());
-    ChatPipeline pipeline = new ChatPipeline(builder, tokens, exchange, config.http().contextTokenLimit(), bodyWork);
+    ChatPipeline pipeline = new ChatPipeline(builder, tokens, exchange, config.http().contextTokenLimit(), bodyWork,
+        followDirectory(pool)::get, config.routing().modelFallback());
 
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
@@ -133,6 +138,28 @@ public final class HttpVerticle extends VerticleBase {
         "No route for " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(new FailureHandler(ErrorShape.OPENAI));
     return router;
+  }
+
+  /**
+   * The accounts' model directory as this verticle knows it: the static list until the pool
+   * answers, then every version the pool publishes (a late initial answer never overwrites a
+   * published one). Read from worker threads too, hence the atomic reference.
+   */
+  private AtomicReference<ModelDirectory> followDirectory(AccountPoolClient pool) {
+    AtomicReference<ModelDirectory> current = new AtomicReference<>(ChatPipeline.staticDirectory());
+    AtomicBoolean published = new AtomicBoolean();
+    vertx.eventBus().<JsonObject>consumer(Addresses.MODELS_DIRECTORY_CHANGED, m -> {
+      ModelDirectory d = ModelDirectory.fromJson(m.body());
+      if (d != null) {
+        published.set(true);
+        current.set(d);
+      }
+    });
+    pool.modelDirectory().onSuccess(json -> {
+      ModelDirectory d = ModelDirectory.fromJson(json);
+      if (d != null && !published.get()) current.set(d);
+    });
+    return current;
   }
 
   /** The error shape of the module serving {@code path}; OpenAI's, like the 404, for the rest. */

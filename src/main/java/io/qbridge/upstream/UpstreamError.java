@@ -28,7 +28,8 @@ public final class UpstreamError extends GatewayException {
     SERVER_ERROR(502, ErrorType.API_ERROR, "Upstream service error", true, AccountAction.SHORT_COOLDOWN),
     CONTEXT_TOO_LONG(400, ErrorType.INVALID_REQUEST, "prompt is too long: the conversation exceeds the upstream context limit", false, AccountAction.NONE),
     MALFORMED_REQUEST(400, ErrorType.INVALID_REQUEST, "Upstream rejected the request as improperly formed", false, AccountAction.NONE),
-    INVALID_MODEL(400, ErrorType.INVALID_REQUEST, "Upstream does not accept the requested model", false, AccountAction.NONE),
+    // retryable: the account's catalog was stale (issue 13), another account may offer the model
+    INVALID_MODEL(400, ErrorType.INVALID_REQUEST, "Upstream does not accept the requested model", true, AccountAction.NONE),
     TIMEOUT(504, ErrorType.TIMEOUT, "Upstream did not answer in time", true, AccountAction.SHORT_COOLDOWN),
     CONNECT_FAILED(502, ErrorType.API_ERROR, "Cannot reach the upstream service", true, AccountAction.NONE),
     PROTOCOL(502, ErrorType.API_ERROR, "Upstream sent a malformed response stream", true, AccountAction.COUNT_ERROR),

@@ -18,8 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the upstream-wide control plane: OIDC token refresh and device login. Answers on
- * {@link Addresses#UPSTREAM_TOKEN_REFRESH} and {@code upstream.login.*} ({@link DeviceLogins}).
+ * Owns the upstream-wide control plane: OIDC token refresh, device login, and the account
+ * information calls ({@code ListAvailableModels}, {@code GetUsageLimits}, {@link RuntimeClient}).
+ * Answers on {@link Addresses#UPSTREAM_TOKEN_REFRESH}, {@code upstream.login.*} ({@link DeviceLogins}),
+ * {@link Addresses#UPSTREAM_MODELS_LIST} and {@link Addresses#UPSTREAM_USAGE_GET}.
  * The chat data plane does not pass through here: each HTTP verticle streams with its own
  * {@link UpstreamClient}. Deploy <b>one</b> instance: device-login sessions live in its memory.
  */
@@ -33,6 +35,7 @@ public final class UpstreamVerticle extends VerticleBase {
   private HttpClientAgent http;
   private final Function<Vertx, Timekeeper> timekeeper;
   private OidcClient oidc;
+  private RuntimeClient runtime;
   private DeviceLogins logins;
 
   /**
@@ -50,10 +53,16 @@ public final class UpstreamVerticle extends VerticleBase {
   public Future<?> start() {
     http = OutboundHttp.create(vertx, config, 16);
     oidc = new OidcClient(http, config, template);
+    runtime = new RuntimeClient(http, config.amazonqEndpoint(), (int) OutboundHttp.acquireTimeoutMs(config),
+        Math.min(config.headersTimeoutMs(), config.idleTimeoutMs()), template);
     logins = new DeviceLogins(timekeeper.apply(vertx), oidc, new AccountPoolClient(vertx)::create,
         DeviceLogins.Settings.from(deviceLogin));
     return Future.all(List.of(
         Bus.consume(vertx, Addresses.UPSTREAM_TOKEN_REFRESH, this::refresh),
+        Bus.consume(vertx, Addresses.UPSTREAM_MODELS_LIST,
+            b -> runtimeReply("catalog", runtime.listAvailableModels(b.getString("accessToken")).map(c -> c.toJson()))),
+        Bus.consume(vertx, Addresses.UPSTREAM_USAGE_GET,
+            b -> runtimeReply("usage", runtime.getUsageLimits(b.getString("accessToken")).map(u -> u.toJson()))),
         Bus.consume(vertx, Addresses.UPSTREAM_LOGIN_START, logins::start),
         Bus.consume(vertx, Addresses.UPSTREAM_LOGIN_STATUS, body -> Future.succeededFuture(logins.status(body.getString("authId")))),
         Bus.consume(vertx, Addresses.UPSTREAM_LOGIN_CLAIM, body -> logins.claim(body.getString("authId")))));
@@ -87,6 +96,16 @@ public final class UpstreamVerticle extends VerticleBase {
           if (token.getString("refreshToken") != null) reply.put("refreshToken", token.getString("refreshToken"));
           return Future.succeededFuture(reply);
         });
+  }
+
+  /** ListAvailableModels / GetUsageLimits: the data under {@code key}, or {@code {failure, summary}} (never a bus failure). */
+  private static Future<JsonObject> runtimeReply(String key, Future<JsonObject> call) {
+    return call.map(data -> new JsonObject().put(key, data)).recover(t -> {
+      RuntimeCallError e = t instanceof RuntimeCallError r ? r
+          : new RuntimeCallError(RuntimeCallError.Failure.REJECTED, 0, String.valueOf(t.getMessage()));
+      log.info("{} call failed: {} {}", key, e.summary(), e.detail());
+      return Future.succeededFuture(new JsonObject().put("failure", e.failure().name()).put("summary", e.summary()));
+    });
   }
 
   private static BusError refreshFailure(Throwable t) {

@@ -101,7 +101,7 @@ class ErrorTaxonomyTest {
             "improperly formed", 1, Effect.NONE, null),
         row("400 INVALID_MODEL_ID",
             () -> Scenario.httpError(400, Scenario.body("Invalid model", "INVALID_MODEL_ID"), "ValidationException"),
-            400, "invalid_request_error", "model", 1, Effect.NONE, null),
+            400, "invalid_request_error", "model", 2, Effect.NONE, null),
         row("403 other access denied",
             () -> Scenario.httpError(403, Scenario.body("Not allowed", "FEATURE_NOT_SUPPORTED"), "AccessDeniedException"),
             502, "api_error", "denied", 2, Effect.COUNT_ERROR, null),

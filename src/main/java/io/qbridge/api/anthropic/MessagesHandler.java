@@ -3,6 +3,7 @@ package io.qbridge.api.anthropic;
 import io.qbridge.answer.AnswerPolicy;
 import io.qbridge.answer.AnswerWriter;
 import io.qbridge.chat.ChatPipeline;
+import io.qbridge.routing.ConversationKeys;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -28,8 +29,8 @@ public final class MessagesHandler implements Handler<RoutingContext> {
 
   private Call prepare(JsonObject body) {
     // Anthropic's own wording, which Claude Code and others recognise and answer by compacting
-    ChatPipeline.Prepared p = pipeline.prepare(ClaudeRequestParser.parse(body),
-        tokens -> "prompt is too long: " + tokens + " tokens > " + pipeline.contextTokenLimit() + " maximum");
+    ChatPipeline.Prepared p = pipeline.prepare(ClaudeRequestParser.parse(body), ConversationKeys.fromClaude(body),
+        (tokens, limit) -> "prompt is too long: " + tokens + " tokens > " + limit + " maximum");
     return new Call(p, Boolean.TRUE.equals(body.getValue("stream")),
         body.getValue("max_tokens") instanceof Number n ? n.intValue() : 0, ClaudeRequestParser.stopSequences(body));
   }
@@ -38,7 +39,7 @@ public final class MessagesHandler implements Handler<RoutingContext> {
     ChatPipeline.Prepared p = call.p();
     String messageId = "msg_" + UUID.randomUUID().toString().replace("-", "");
     AnswerPolicy policy = new AnswerPolicy(p.inputTokens(), pipeline.tokens(), p.conversation().thinking(),
-        call.maxTokens(), call.stopSequences(), p.request().toolNames());
+        p.model().clampMaxTokens(call.maxTokens()), call.stopSequences(), p.request().toolNames(), p.model().contextWindow());
     String model = p.conversation().clientModel();
     pipeline.run(ctx, p, () -> call.stream()
         ? AnswerWriter.streaming(ctx.response(), policy, out -> new ClaudeStreamEncoder(messageId, model, p.inputTokens(), out))

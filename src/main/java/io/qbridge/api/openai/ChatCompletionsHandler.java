@@ -3,6 +3,7 @@ package io.qbridge.api.openai;
 import io.qbridge.answer.AnswerPolicy;
 import io.qbridge.answer.AnswerWriter;
 import io.qbridge.chat.ChatPipeline;
+import io.qbridge.routing.ConversationKeys;
 import io.qbridge.convert.Conversation;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -29,8 +30,8 @@ public final class ChatCompletionsHandler implements Handler<RoutingContext> {
   private Call prepare(io.vertx.core.json.JsonObject body) {
     ChatRequest request = ChatRequestParser.parse(body);
     // OpenAI's own wording, which LangChain, Cline and others recognise as context_length_exceeded
-    return new Call(request, pipeline.prepare(request.conversation(), tokens -> "This model's maximum context length is "
-        + pipeline.contextTokenLimit() + " tokens. However, your messages resulted in " + tokens
+    return new Call(request, pipeline.prepare(request.conversation(), ConversationKeys.fromChatCompletions(body),
+        (tokens, limit) -> "This model's maximum context length is " + limit + " tokens. However, your messages resulted in " + tokens
         + " tokens. Please reduce the length of the messages."));
   }
 
@@ -39,7 +40,7 @@ public final class ChatCompletionsHandler implements Handler<RoutingContext> {
     ChatCompletionChunkEncoder.Header header = new ChatCompletionChunkEncoder.Header(
         "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""), Instant.now().getEpochSecond(), conversation.clientModel());
     AnswerPolicy policy = new AnswerPolicy(p.inputTokens(), pipeline.tokens(), conversation.thinking(),
-        request.maxTokens(), request.stop(), p.request().toolNames());
+        p.model().clampMaxTokens(request.maxTokens()), request.stop(), p.request().toolNames(), p.model().contextWindow());
     pipeline.run(ctx, p, () -> request.stream()
         ? AnswerWriter.streaming(ctx.response(), policy, out -> new ChatCompletionChunkEncoder(header, request.includeUsage(), out))
         : AnswerWriter.whole(ctx.response(), policy, new ChatCompletionAccumulator(header)));

@@ -1,5 +1,7 @@
 package io.qbridge.api.openai;
 
+import io.qbridge.catalog.ModelDirectory;
+import io.qbridge.catalog.ModelInfo;
 import io.qbridge.convert.ModelMapper;
 import io.qbridge.error.GatewayException;
 import io.vertx.core.json.JsonArray;
@@ -12,14 +14,22 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * {@code GET /v1/models} and {@code GET /v1/models/{id}}: every name the model mapping resolves
- * exactly (Amazon Q ids, dated Anthropic names, legacy aliases). Each entry carries both OpenAI's
- * fields ({@code object}, {@code created}, {@code owned_by}) and Anthropic's ({@code type},
- * {@code display_name}, {@code created_at}), and the list both APIs' paging fields, so the OpenAI
- * and Anthropic SDKs, and model pickers built on either, read the same answer.
+ * {@code GET /v1/models} and {@code GET /v1/models/{id}}: what the gateway can serve. Until an
+ * account has answered {@code ListAvailableModels}, every name the static mapping resolves exactly
+ * (Amazon Q ids, dated Anthropic names, legacy aliases); then the union of the enabled accounts'
+ * catalogs, plus the client names that resolve exactly to one of those models (dated Claude names,
+ * legacy aliases), each with {@code context_window} and {@code max_output_tokens} where the catalog
+ * gives them.
+ *
+ * <p>Shape: with an {@code anthropic-version} header (the Anthropic SDK and Claude Code send one),
+ * Anthropic's list ({@code data} of {@code {id, display_name, created_at, type: "model"}},
+ * {@code has_more}, {@code first_id}, {@code last_id}); otherwise entries carry OpenAI's fields
+ * ({@code object}, {@code created}, {@code owned_by}) and Anthropic's, and the list both APIs'
+ * paging fields, so model pickers built on either read the same answer.
  */
 public final class ModelsHandler {
 
@@ -28,44 +38,77 @@ public final class ModelsHandler {
   private static final Pattern DASH_VERSION = Pattern.compile("(\\d)-(\\d)");
   private static final LocalDate FALLBACK_DATE = LocalDate.of(2025, 1, 1);
 
-  private final Map<String, JsonObject> models = new LinkedHashMap<>();
+  private final Supplier<ModelDirectory> directory;
+  private final Map<String, LocalDate> releaseOfQModel = new LinkedHashMap<>();
 
-  public ModelsHandler() {
-    Map<String, LocalDate> releaseOfQModel = new LinkedHashMap<>();
+  public ModelsHandler(Supplier<ModelDirectory> directory) {
+    this.directory = directory;
     for (String dated : ModelMapper.DATED_NAMES) releaseOfQModel.put(ModelMapper.toQModel(dated), dateOf(dated));
-    for (String name : ModelMapper.knownNames()) {
-      LocalDate date = dateOf(name);
-      if (date == null) date = releaseOfQModel.getOrDefault(ModelMapper.toQModel(name), FALLBACK_DATE);
-      models.put(name, entry(name, date));
+  }
+
+  /** The listed models by id, for the current directory. */
+  private Map<String, JsonObject> models() {
+    ModelDirectory d = directory.get();
+    Map<String, JsonObject> models = new LinkedHashMap<>();
+    if (!d.fromAccounts()) {
+      for (String name : ModelMapper.knownNames()) models.put(name, entry(name, displayName(name), null));
+      return models;
     }
+    for (String id : d.ids()) {
+      ModelInfo info = d.get(id);
+      models.put(id, entry(id, info.displayName().equals(id) ? pretty(id) : info.displayName(), info));
+    }
+    for (String name : ModelMapper.knownNames()) {
+      String target = ModelMapper.toCatalogId(name);
+      ModelInfo info = d.get(target);
+      if (info == null || models.containsKey(name)) continue;
+      String base = pretty(DASH_VERSION.matcher(SUFFIX.matcher(name).replaceAll("")).replaceAll("$1.$2"));
+      String served = info.displayName().equals(target) ? pretty(target) : info.displayName();
+      models.put(name, entry(name, base.equals(served) ? base : base + " (served by " + served + ")", info));
+    }
+    return models;
   }
 
   public void list(RoutingContext ctx) {
+    Map<String, JsonObject> models = models();
+    boolean anthropic = ctx.request().getHeader("anthropic-version") != null;
     JsonArray data = new JsonArray();
-    models.values().forEach(data::add);
-    String first = models.keySet().iterator().next();
-    String last = data.getJsonObject(data.size() - 1).getString("id");
-    send(ctx, new JsonObject().put("object", "list").put("data", data)
-        .put("has_more", false).put("first_id", first).put("last_id", last));
+    models.values().forEach(m -> data.add(anthropic ? anthropicShape(m) : m));
+    String first = models.isEmpty() ? null : models.keySet().iterator().next();
+    String last = data.isEmpty() ? null : data.getJsonObject(data.size() - 1).getString("id");
+    JsonObject body = new JsonObject();
+    if (!anthropic) body.put("object", "list");
+    send(ctx, body.put("data", data).put("has_more", false).put("first_id", first).put("last_id", last));
   }
 
   public void get(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    JsonObject model = models.get(id);
+    JsonObject model = models().get(id);
     if (model == null) throw GatewayException.notFound("The model '" + id + "' does not exist");
-    send(ctx, model);
+    send(ctx, ctx.request().getHeader("anthropic-version") != null ? anthropicShape(model) : model);
+  }
+
+  private static JsonObject anthropicShape(JsonObject m) {
+    return new JsonObject().put("id", m.getString("id")).put("display_name", m.getString("display_name"))
+        .put("created_at", m.getString("created_at")).put("type", "model");
   }
 
   private static void send(RoutingContext ctx, JsonObject body) {
     ctx.response().putHeader("content-type", "application/json").end(body.toBuffer());
   }
 
-  private static JsonObject entry(String name, LocalDate date) {
+  private JsonObject entry(String name, String displayName, ModelInfo info) {
+    LocalDate date = dateOf(name);
+    if (date == null) date = releaseOfQModel.getOrDefault(ModelMapper.toCatalogId(name), FALLBACK_DATE);
     long epoch = date.atStartOfDay(ZoneOffset.UTC).toEpochSecond();
-    return new JsonObject()
-        .put("id", name).put("object", "model").put("created", epoch).put("owned_by", "anthropic")
-        .put("type", "model").put("display_name", displayName(name))
+    JsonObject o = new JsonObject()
+        .put("id", name).put("object", "model").put("created", epoch)
+        .put("owned_by", name.startsWith("claude") ? "anthropic" : "amazon-q")
+        .put("type", "model").put("display_name", displayName)
         .put("created_at", DateTimeFormatter.ISO_INSTANT.format(date.atStartOfDay(ZoneOffset.UTC)));
+    if (info != null && info.contextWindow() > 0) o.put("context_window", info.contextWindow());
+    if (info != null && info.maxOutput() > 0) o.put("max_output_tokens", info.maxOutput());
+    return o;
   }
 
   /** {@code claude-3-5-sonnet-20241022} → "Claude 3.5 Sonnet (served by Claude Sonnet 4.5)". */

@@ -28,7 +28,7 @@ public final class OpenAiApi implements ApiModule {
   @Override
   public void mount(Router router) {
     ApiKeyAuth auth = new ApiKeyAuth(apiKeys, ErrorShape.OPENAI);
-    ModelsHandler models = new ModelsHandler();
+    ModelsHandler models = new ModelsHandler(pipeline::directory);
     router.post("/v1/chat/completions").handler(auth).handler(new ChatCompletionsHandler(pipeline));
     router.get("/v1/models").handler(auth).handler(models::list);
     router.get("/v1/models/:id").handler(auth).handler(models::get);

@@ -4,6 +4,7 @@ import io.qbridge.answer.AnswerPolicy;
 import io.qbridge.answer.AnswerWriter;
 import io.qbridge.api.responses.store.ResponseStoreClient;
 import io.qbridge.chat.ChatPipeline;
+import io.qbridge.routing.ConversationKeys;
 import io.qbridge.convert.Conversation;
 import io.qbridge.web.Bodies;
 import io.qbridge.web.BodyWork;
@@ -62,8 +63,11 @@ public final class ResponsesHandler {
   private Call prepare(ResponsesRequest request, JsonArray prior) {
     Conversation conversation = ResponsesConversation.build(request, prior);
     // OpenAI's own wording, which clients recognise as context_length_exceeded
-    ChatPipeline.Prepared p = pipeline.prepare(conversation, tokens -> "Your input exceeds the context window of this model: "
-        + tokens + " tokens, the limit is " + pipeline.contextTokenLimit() + ". Please reduce the length of the input.");
+    String key = ConversationKeys.fromResponses(new JsonObject()
+        .put("prompt_cache_key", request.echo().getValue("prompt_cache_key"))
+        .put("previous_response_id", request.previousResponseId()));
+    ChatPipeline.Prepared p = pipeline.prepare(conversation, key, (tokens, limit) -> "Your input exceeds the context window of this model: "
+        + tokens + " tokens, the limit is " + limit + ". Please reduce the length of the input.");
     return new Call(request, prior, conversation, p);
   }
 
@@ -76,7 +80,7 @@ public final class ResponsesHandler {
         .put("model", request.model()).put("output", new JsonArray()).putNull("usage")
         .mergeIn(request.echo());
     AnswerPolicy policy = new AnswerPolicy(p.inputTokens(), pipeline.tokens(), call.conversation().thinking(),
-        request.maxOutputTokens(), List.of(), p.request().toolNames());
+        p.model().clampMaxTokens(request.maxOutputTokens()), List.of(), p.request().toolNames(), p.model().contextWindow());
     ResponsesEncoder.Completion completion = request.store()
         ? (response, output) -> store(response, call.prior(), request.input(), output) : null;
     pipeline.run(ctx, p, () -> request.stream()
