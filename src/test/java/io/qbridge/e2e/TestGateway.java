@@ -177,6 +177,13 @@ public final class TestGateway {
     return exchange(o, body);
   }
 
+  /** {@code GET path} with extra headers (name, value, …). */
+  public Response get(String path, String... headers) {
+    RequestOptions o = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(app.port()).setURI(path);
+    for (int i = 0; i + 1 < headers.length; i += 2) o.putHeader(headers[i], headers[i + 1]);
+    return exchange(o, null);
+  }
+
   public Response postJson(String path, JsonObject body, String... headers) {
     RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(app.port()).setURI(path)
         .putHeader("content-type", "application/json");

@@ -220,7 +220,8 @@ public final class OidcEmulator {
     return System.currentTimeMillis() < t.expiresAtMillis() ? TokenStatus.VALID : TokenStatus.EXPIRED;
   }
 
-  synchronized String clientIdOf(String accessToken) {
+  /** The client id the access token was issued to, or {@code null}. */
+  public synchronized String clientIdOf(String accessToken) {
     AccessToken t = accessToken == null ? null : accessTokens.get(accessToken);
     return t == null ? null : t.clientId();
   }
