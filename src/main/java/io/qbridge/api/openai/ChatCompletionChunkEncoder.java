@@ -2,13 +2,13 @@ package io.qbridge.api.openai;
 
 import static io.qbridge.relay.SseFrame.bytes;
 
-import io.qbridge.answer.StreamEncoder;
 import io.qbridge.answer.Stop;
+import io.qbridge.answer.StreamEncoder;
 import io.qbridge.answer.Usage;
-import io.qbridge.http.ErrorShape;
 import io.qbridge.relay.Sse;
 import io.qbridge.relay.SseFrame;
 import io.qbridge.upstream.UpstreamError;
+import io.qbridge.web.ErrorShape;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -2,9 +2,8 @@ package io.qbridge.api.openai;
 
 import io.qbridge.answer.AnswerPolicy;
 import io.qbridge.answer.AnswerWriter;
+import io.qbridge.chat.ChatPipeline;
 import io.qbridge.convert.Conversation;
-import io.qbridge.http.Bodies;
-import io.qbridge.http.ChatPipeline;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
@@ -19,13 +18,23 @@ public final class ChatCompletionsHandler implements Handler<RoutingContext> {
     this.pipeline = pipeline;
   }
 
+  /** The parsed request and its prepared conversation, built off the event loop when the body is large. */
+  private record Call(ChatRequest request, ChatPipeline.Prepared p) {}
+
   @Override
   public void handle(RoutingContext ctx) {
-    ChatRequest request = ChatRequestParser.parse(Bodies.jsonObject(ctx));
+    pipeline.parse(ctx, this::prepare).onSuccess(call -> run(ctx, call.request(), call.p())).onFailure(ctx::fail);
+  }
+
+  private Call prepare(io.vertx.core.json.JsonObject body) {
+    ChatRequest request = ChatRequestParser.parse(body);
     // OpenAI's own wording, which LangChain, Cline and others recognise as context_length_exceeded
-    ChatPipeline.Prepared p = pipeline.prepare(request.conversation(), tokens -> "This model's maximum context length is "
+    return new Call(request, pipeline.prepare(request.conversation(), tokens -> "This model's maximum context length is "
         + pipeline.contextTokenLimit() + " tokens. However, your messages resulted in " + tokens
-        + " tokens. Please reduce the length of the messages.");
+        + " tokens. Please reduce the length of the messages."));
+  }
+
+  private void run(RoutingContext ctx, ChatRequest request, ChatPipeline.Prepared p) {
     Conversation conversation = p.conversation();
     ChatCompletionChunkEncoder.Header header = new ChatCompletionChunkEncoder.Header(
         "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""), Instant.now().getEpochSecond(), conversation.clientModel());

@@ -1,4 +1,4 @@
-package io.qbridge.http;
+package io.qbridge.chat;
 
 import io.qbridge.account.AccountPoolClient;
 import io.qbridge.account.Lease;
@@ -10,6 +10,7 @@ import io.qbridge.upstream.Cancellation;
 import io.qbridge.upstream.UpstreamClient;
 import io.qbridge.upstream.UpstreamError;
 import io.qbridge.upstream.UpstreamStream;
+import io.qbridge.web.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;

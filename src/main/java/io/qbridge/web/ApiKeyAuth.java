@@ -1,4 +1,4 @@
-package io.qbridge.http;
+package io.qbridge.web;
 
 import io.qbridge.error.ErrorType;
 import io.vertx.core.Handler;
@@ -44,7 +44,7 @@ public final class ApiKeyAuth implements Handler<RoutingContext> {
     }
   }
 
-  static String presentedKey(RoutingContext ctx) {
+  public static String presentedKey(RoutingContext ctx) {
     String key = ctx.request().getHeader("x-api-key");
     if (key != null && !key.isBlank()) return key.trim();
     String auth = ctx.request().getHeader("authorization");

@@ -1,6 +1,8 @@
-package io.qbridge.http;
+package io.qbridge.http.admin;
 
 import io.qbridge.error.ErrorType;
+import io.qbridge.web.ApiKeyAuth;
+import io.qbridge.web.FailureHandler;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +32,7 @@ public final class AdminKeyAuth implements Handler<RoutingContext> {
     if (presented != null && MessageDigest.isEqual(key, presented.getBytes(StandardCharsets.UTF_8))) {
       ctx.next();
     } else {
-      FailureHandler.send(ctx.response(), ErrorShape.ADMIN, 401, ErrorType.AUTHENTICATION, "Admin key required");
+      FailureHandler.send(ctx.response(), AdminApi.ERROR_SHAPE, 401, ErrorType.AUTHENTICATION, "Admin key required");
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.qbridge.http;
+package io.qbridge.web;
 
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;

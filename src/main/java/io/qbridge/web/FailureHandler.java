@@ -1,4 +1,4 @@
-package io.qbridge.http;
+package io.qbridge.web;
 
 import io.qbridge.error.ErrorType;
 import io.qbridge.error.GatewayException;
