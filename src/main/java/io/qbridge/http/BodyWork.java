@@ -39,7 +39,11 @@ public final class BodyWork {
 
   /** Applies {@code job} to the request body; a failure ({@link GatewayException} included) fails the future. */
   public <T> Future<T> run(RoutingContext ctx, Function<Buffer, T> job) {
-    Buffer body = Bodies.buffer(ctx);
+    return run(Bodies.buffer(ctx), job);
+  }
+
+  /** {@link #run(RoutingContext, Function)} on a body already read; call it on the event loop. */
+  <T> Future<T> run(Buffer body, Function<Buffer, T> job) {
     int bytes = body.length();
     if (bytes <= INLINE_MAX_BYTES) {
       try {
