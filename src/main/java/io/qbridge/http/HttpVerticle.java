@@ -1,18 +1,26 @@
 package io.qbridge.http;
 
 import io.qbridge.account.AccountPoolClient;
-import io.qbridge.api.anthropic.CountTokensHandler;
-import io.qbridge.api.anthropic.MessagesHandler;
+import io.qbridge.api.anthropic.AnthropicApi;
+import io.qbridge.api.openai.OpenAiApi;
+import io.qbridge.api.responses.ResponsesApi;
+import io.qbridge.chat.ChatExchange;
+import io.qbridge.chat.ChatPipeline;
 import io.qbridge.config.AppConfig;
 import io.qbridge.convert.AmazonQRequestBuilder;
 import io.qbridge.convert.TokenCounter;
 import io.qbridge.error.ErrorType;
 import io.qbridge.error.GatewayException;
-import io.qbridge.http.admin.AccountAdminRoutes;
-import io.qbridge.http.admin.DeviceLoginRoutes;
+import io.qbridge.http.admin.AdminApi;
 import io.qbridge.upstream.OutboundHttp;
 import io.qbridge.upstream.UpstreamClient;
 import io.qbridge.upstream.UpstreamTemplate;
+import io.qbridge.web.ApiModule;
+import io.qbridge.web.BodyWork;
+import io.qbridge.web.ErrorShape;
+import io.qbridge.web.FailureHandler;
+import io.qbridge.web.RawBodyHandler;
+import io.qbridge.web.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -23,10 +31,12 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
+import java.util.List;
 import java.util.function.IntConsumer;
 
 /**
- * The public HTTP front: the route table, the API handlers and this instance's upstream client.
+ * The public HTTP front: composes the API modules into one router and owns this instance's
+ * upstream client.
  * Deployed once per core; each instance owns its event loop, its server share and its pooled
  * upstream connections, so a request is served start to end on one thread.
  */
@@ -86,6 +96,7 @@ public final class HttpVerticle extends VerticleBase {
         .eventually(() -> bodyWorkers == null ? Future.succeededFuture() : bodyWorkers.close());
   }
 
+  /** The route table: cross-cutting handlers, then one module per API family, then the 404. */
   private Router routes() {
     AccountPoolClient pool = new AccountPoolClient(vertx);
     TokenCounter tokens = new TokenCounter(config.tokenCountMultiplier());
@@ -101,37 +112,32 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/v1/*").handler(new RawBodyHandler(config.maxBodyBytes(), "MAX_BODY_BYTES"));
     router.route("/v2/*").handler(new RawBodyHandler(ADMIN_MAX_BODY_BYTES, "the admin API's limit"));
     // vertx-web answers a path it cannot decode (/v2/accounts/%zz) itself, in plain text
-    router.errorHandler(400, ctx -> FailureHandler.send(ctx.response(), shapeFor(ctx.request().path()), 400,
-        ErrorType.INVALID_REQUEST, "Malformed URL: invalid percent-encoding in the path"));
 
     router.route(HttpMethod.GET, "/").handler(this::root);
     router.route(HttpMethod.HEAD, "/").handler(this::root);
     router.get("/healthz").handler(new HealthHandler(pool));
 
-    ApiKeyAuth anthropicAuth = new ApiKeyAuth(config.apiKeys(), ErrorShape.ANTHROPIC);
-    router.post("/v1/messages").handler(anthropicAuth)
-        .handler(new MessagesHandler(pipeline));
-    router.post("/v1/messages/count_tokens").handler(anthropicAuth).handler(new CountTokensHandler(tokens, bodyWork));
-    router.route("/v1/messages*").failureHandler(new FailureHandler(ErrorShape.ANTHROPIC));
-    io.qbridge.api.openai.OpenAiRoutes.mount(router, config, pipeline);
+    List<ApiModule> modules = List.of(
+        new AnthropicApi(config.apiKeys(), pipeline, bodyWork),
+        new OpenAiApi(config.apiKeys(), pipeline),
+        new ResponsesApi(vertx, config, pipeline),
+        new AdminApi(vertx, config, pool));
+    modules.forEach(m -> m.mount(router));
+    // vertx-web answers a path it cannot decode (/v2/accounts/%zz) itself, in plain text
+    router.errorHandler(400, ctx -> FailureHandler.send(ctx.response(), shapeFor(modules, ctx.request().path()), 400,
+        ErrorType.INVALID_REQUEST, "Malformed URL: invalid percent-encoding in the path"));
 
-    router.route("/v2/*").handler(new AdminKeyAuth(config.adminKey()));
-    AccountAdminRoutes.mount(router, pool);
-    DeviceLoginRoutes.mount(router, vertx, config);
-    router.route("/v2/*").failureHandler(new FailureHandler(ErrorShape.ADMIN));
-
+    // anything else: a 404 in OpenAI's shape, the most widely understood one
     router.route().last().handler(ctx -> ctx.fail(GatewayException.notFound(
         "No route for " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(new FailureHandler(ErrorShape.OPENAI));
     return router;
   }
 
-  /** The error shape of the routes under {@code path}, as their failure handlers below choose it. */
-  static ErrorShape shapeFor(String path) {
+  /** The error shape of the module serving {@code path}; OpenAI's, like the 404, for the rest. */
+  static ErrorShape shapeFor(List<ApiModule> modules, String path) {
     if (path == null) return ErrorShape.OPENAI;
-    if (path.startsWith("/v1/messages")) return ErrorShape.ANTHROPIC;
-    if (path.startsWith("/v2/")) return ErrorShape.ADMIN;
-    return ErrorShape.OPENAI;
+    return modules.stream().filter(m -> m.serves(path)).findFirst().map(ApiModule::errorShape).orElse(ErrorShape.OPENAI);
   }
 
   private void root(io.vertx.ext.web.RoutingContext ctx) {

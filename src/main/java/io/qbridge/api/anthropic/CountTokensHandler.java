@@ -2,8 +2,8 @@ package io.qbridge.api.anthropic;
 
 import io.qbridge.convert.InputTokenEstimator;
 import io.qbridge.convert.TokenCounter;
-import io.qbridge.http.Bodies;
-import io.qbridge.http.BodyWork;
+import io.qbridge.web.Bodies;
+import io.qbridge.web.BodyWork;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;

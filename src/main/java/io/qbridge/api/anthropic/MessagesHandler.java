@@ -1,6 +1,8 @@
 package io.qbridge.api.anthropic;
 
-import io.qbridge.http.ChatPipeline;
+import io.qbridge.answer.AnswerPolicy;
+import io.qbridge.answer.AnswerWriter;
+import io.qbridge.chat.ChatPipeline;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -35,8 +37,11 @@ public final class MessagesHandler implements Handler<RoutingContext> {
   private void run(RoutingContext ctx, Call call) {
     ChatPipeline.Prepared p = call.p();
     String messageId = "msg_" + UUID.randomUUID().toString().replace("-", "");
-    pipeline.run(ctx, p, () -> new ClaudeResponseWriter(ctx.response(), call.stream(), messageId,
-        p.conversation().clientModel(), p.inputTokens(), pipeline.tokens(), p.conversation().thinking(),
-        p.request().toolNames(), call.maxTokens(), call.stopSequences()));
+    AnswerPolicy policy = new AnswerPolicy(p.inputTokens(), pipeline.tokens(), p.conversation().thinking(),
+        call.maxTokens(), call.stopSequences(), p.request().toolNames());
+    String model = p.conversation().clientModel();
+    pipeline.run(ctx, p, () -> call.stream()
+        ? AnswerWriter.streaming(ctx.response(), policy, out -> new ClaudeStreamEncoder(messageId, model, p.inputTokens(), out))
+        : AnswerWriter.whole(ctx.response(), policy, new ClaudeMessageAccumulator(messageId, model)));
   }
 }

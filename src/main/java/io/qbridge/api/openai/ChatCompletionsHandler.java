@@ -1,7 +1,9 @@
 package io.qbridge.api.openai;
 
+import io.qbridge.answer.AnswerPolicy;
+import io.qbridge.answer.AnswerWriter;
+import io.qbridge.chat.ChatPipeline;
 import io.qbridge.convert.Conversation;
-import io.qbridge.http.ChatPipeline;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
@@ -34,10 +36,12 @@ public final class ChatCompletionsHandler implements Handler<RoutingContext> {
 
   private void run(RoutingContext ctx, ChatRequest request, ChatPipeline.Prepared p) {
     Conversation conversation = p.conversation();
-    ChatCompletionTranslator.Header header = new ChatCompletionTranslator.Header(
+    ChatCompletionChunkEncoder.Header header = new ChatCompletionChunkEncoder.Header(
         "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""), Instant.now().getEpochSecond(), conversation.clientModel());
-    pipeline.run(ctx, p, () -> new ChatCompletionWriter(ctx.response(), request.stream(), request.includeUsage(),
-        (sink, includeUsage) -> new ChatCompletionTranslator(header, p.inputTokens(), includeUsage, conversation.thinking(),
-            request.stop(), request.maxTokens(), pipeline.tokens(), p.request().toolNames(), sink)));
+    AnswerPolicy policy = new AnswerPolicy(p.inputTokens(), pipeline.tokens(), conversation.thinking(),
+        request.maxTokens(), request.stop(), p.request().toolNames());
+    pipeline.run(ctx, p, () -> request.stream()
+        ? AnswerWriter.streaming(ctx.response(), policy, out -> new ChatCompletionChunkEncoder(header, request.includeUsage(), out))
+        : AnswerWriter.whole(ctx.response(), policy, new ChatCompletionAccumulator(header)));
   }
 }

@@ -84,7 +84,7 @@ public final class AccountAdminRoutes {
 
   /** The body as a JSON object, or {@code null} after failing the context with a 400. */
   private static JsonObject jsonObjectBody(RoutingContext ctx) {
-    Buffer buffer = io.qbridge.http.Bodies.buffer(ctx);
+    Buffer buffer = io.qbridge.web.Bodies.buffer(ctx);
     if (buffer == null || buffer.length() == 0) {
       ctx.fail(GatewayException.badRequest("Request body must be a JSON object: the body is empty"));
       return null;

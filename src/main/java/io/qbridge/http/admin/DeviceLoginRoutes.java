@@ -5,7 +5,7 @@ import io.qbridge.bus.BusFailure;
 import io.qbridge.config.AppConfig;
 import io.qbridge.error.ErrorType;
 import io.qbridge.error.GatewayException;
-import io.qbridge.http.Bodies;
+import io.qbridge.web.Bodies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

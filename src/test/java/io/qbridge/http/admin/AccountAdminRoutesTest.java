@@ -16,7 +16,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.qbridge.http.RawBodyHandler;
+import io.qbridge.web.RawBodyHandler;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,0 +1,190 @@
+package io.qbridge.chat;
+
+import io.qbridge.account.AccountPoolClient;
+import io.qbridge.account.Lease;
+import io.qbridge.account.Outcome;
+import io.qbridge.relay.RelayOutcome;
+import io.qbridge.relay.ResponseWriter;
+import io.qbridge.relay.StreamRelay;
+import io.qbridge.upstream.Cancellation;
+import io.qbridge.upstream.UpstreamClient;
+import io.qbridge.upstream.UpstreamError;
+import io.qbridge.upstream.UpstreamStream;
+import io.qbridge.web.RequestIds;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client chat request against the pool: lease an account, call Amazon Q, relay the stream,
+ * release the lease exactly once with the right outcome. Shared by both API front ends; they
+ * differ only in the {@link ResponseWriter} they supply.
+ *
+ * <p>Failover happens only while nothing has reached the client: when the upstream call, or the
+ * relay before its commit, fails with a {@link UpstreamError.Kind#retryable() retryable} error, the
+ * lease is released with that error (the pool cools, parks or disables the account) and the
+ * request moves to another account, never one it already tried, up to {@code MAX_ATTEMPTS}
+ * accounts. An access token the upstream rejects ({@link UpstreamError.Kind#TOKEN_INVALID}) is
+ * refreshed once, forced, and the same request retried on the same account first. After the first
+ * byte an upstream error becomes an in-stream error event (the relay's job), never a retry.
+ */
+public final class ChatExchange {
+
+  private static final Logger log = LoggerFactory.getLogger(ChatExchange.class);
+
+  /** Accounts tried per request when not configured (MAX_ATTEMPTS' default). */
+  public static final int DEFAULT_MAX_ATTEMPTS = 3;
+
+  private final Vertx vertx;
+  private final AccountPoolClient pool;
+  private final UpstreamClient upstream;
+  private final long keepAliveMs;
+  private final int maxAttempts;
+
+  public ChatExchange(Vertx vertx, AccountPoolClient pool, UpstreamClient upstream, long keepAliveMs) {
+    this(vertx, pool, upstream, keepAliveMs, DEFAULT_MAX_ATTEMPTS);
+  }
+
+  /** @param maxAttempts accounts tried per request before the first byte, at least 1 */
+  public ChatExchange(Vertx vertx, AccountPoolClient pool, UpstreamClient upstream, long keepAliveMs, int maxAttempts) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.upstream = upstream;
+    this.keepAliveMs = keepAliveMs;
+    this.maxAttempts = Math.max(1, maxAttempts);
+  }
+
+  /**
+   * Runs the exchange; failures before the response started go to {@code ctx.fail}.
+   * {@code writerFactory} is called once per upstream attempt (a failed attempt wrote nothing).
+   */
+  public void run(RoutingContext ctx, JsonObject qRequest, Supplier<ResponseWriter> writerFactory) {
+    new Attempts(ctx, qRequest, writerFactory).next();
+  }
+
+  /** The attempts of one client request, all on the request's event loop. */
+  private final class Attempts {
+    private final RoutingContext ctx;
+    private final HttpServerResponse response;
+    private final JsonObject qRequest;
+    private final Supplier<ResponseWriter> writerFactory;
+    private final List<String> tried = new ArrayList<>();
+    private UpstreamError lastError;
+
+    Attempts(RoutingContext ctx, JsonObject qRequest, Supplier<ResponseWriter> writerFactory) {
+      this.ctx = ctx;
+      this.response = ctx.response();
+      this.qRequest = qRequest;
+      this.writerFactory = writerFactory;
+    }
+
+    /** Leases an account not tried yet; when there is none, the last upstream error stands. */
+    void next() {
+      pool.lease(tried).onComplete(ar -> {
+        if (ar.succeeded()) {
+          attempt(ar.result(), new LeaseRelease(pool, ar.result()), false);
+        } else if (!response.closed()) {
+          ctx.fail(lastError != null ? lastError : ar.cause());
+        }
+      });
+    }
+
+    private void attempt(Lease lease, LeaseRelease release, boolean tokenRefreshed) {
+      if (response.closed()) {
+        release.release(Outcome.NEUTRAL);
+        return;
+      }
+      // the client may leave while we wait for Amazon Q's headers: abort the upstream call too
+      Cancellation cancellation = new Cancellation();
+      response.closeHandler(v -> cancellation.cancel());
+      upstream.generate(lease.accessToken(), qRequest, cancellation)
+          .compose(this::relay)
+          .onSuccess(outcome -> {
+            if (outcome.error() != null) release.release(outcome.error());
+            else release.release(outcome.hasContent() ? Outcome.SUCCESS : Outcome.NEUTRAL);
+          })
+          .onFailure(t -> failed(lease, release, tokenRefreshed, t instanceof UpstreamError u ? u
+              : UpstreamError.of(UpstreamError.Kind.UNKNOWN, String.valueOf(t))));
+    }
+
+    private Future<RelayOutcome> relay(UpstreamStream stream) {
+      if (response.closed()) {
+        stream.cancel();
+        return Future.succeededFuture(new RelayOutcome(null, false, true));
+      }
+      return new StreamRelay(vertx, response, stream, writerFactory.get(), keepAliveMs).run();
+    }
+
+    /** The attempt failed before anything reached the client. */
+    private void failed(Lease lease, LeaseRelease release, boolean tokenRefreshed, UpstreamError e) {
+      if (response.closed()) { // the client left (and we cancelled): not the account's fault
+        release.release(Outcome.NEUTRAL);
+        return;
+      }
+      log.warn("{} upstream failure on account {}: {} ({})", RequestIds.of(ctx), lease.accountId(), e.kind(), e.detail());
+      if (e.kind() == UpstreamError.Kind.TOKEN_INVALID && !tokenRefreshed) {
+        pool.refreshLease(lease).onComplete(ar -> {
+          if (ar.succeeded()) {
+            attempt(ar.result(), release, true);
+          } else {
+            // the pool has counted the failed refresh (and disabled the account on invalid_grant)
+            release.release(Outcome.NEUTRAL);
+            failOver(lease, e);
+          }
+        });
+        return;
+      }
+      release.release(e);
+      failOver(lease, e);
+    }
+
+    private void failOver(Lease lease, UpstreamError e) {
+      lastError = e;
+      tried.add(lease.accountId());
+      if (e.kind().retryable() && tried.size() < maxAttempts) {
+        log.info("{} failing over after {} on account {} (attempt {} of {})", RequestIds.of(ctx), e.kind(), lease.accountId(),
+            tried.size() + 1, maxAttempts);
+        next();
+      } else {
+        ctx.fail(e);
+      }
+    }
+  }
+
+  /** Releases a lease exactly once, whichever of success, failure or disconnect comes first. */
+  private static final class LeaseRelease {
+    private final AccountPoolClient pool;
+    private final Lease lease;
+    private boolean released;
+
+    LeaseRelease(AccountPoolClient pool, Lease lease) {
+      this.pool = pool;
+      this.lease = lease;
+    }
+
+    void release(Outcome outcome) {
+      if (claim()) report(pool.release(lease, outcome));
+    }
+
+    void release(UpstreamError error) {
+      if (claim()) report(pool.release(lease, error));
+    }
+
+    private boolean claim() {
+      if (released) return false;
+      released = true;
+      return true;
+    }
+
+    private void report(Future<Void> released) {
+      released.onFailure(t -> log.warn("lease release failed for {}: {}", lease.accountId(), t.getMessage()));
+    }
+  }
+}

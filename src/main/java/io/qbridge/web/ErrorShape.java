@@ -1,0 +1,22 @@
+package io.qbridge.web;
+
+import io.qbridge.error.ErrorType;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * How one API family writes an error body. Each API module brings its own shape (see
+ * {@link ApiModule}); which {@link ErrorType} a failure has is decided once, elsewhere, and the
+ * shape only renders it in its API's words.
+ */
+@FunctionalInterface
+public interface ErrorShape {
+
+  /**
+   * OpenAI's format, {@code {"error":{"message":"...","type":"invalid_request_error","param":null,"code":"..."}}},
+   * shared by the two OpenAI modules (Chat Completions and Responses are one API family).
+   */
+  ErrorShape OPENAI = (type, message) -> new JsonObject().put("error", new JsonObject()
+      .put("message", message).put("type", type.openai()).putNull("param").put("code", type.openai()));
+
+  JsonObject body(ErrorType type, String message);
+}

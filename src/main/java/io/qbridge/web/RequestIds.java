@@ -1,0 +1,31 @@
+package io.qbridge.web;
+
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.util.UUID;
+
+/**
+ * Gives every request an id, returned as {@code request-id} (Anthropic's header) and
+ * {@code x-request-id} (OpenAI's), and kept on the context so log lines about the request can
+ * name it. An incoming {@code x-request-id} from a proxy is kept when it looks sane.
+ */
+public final class RequestIds implements Handler<RoutingContext> {
+
+  public static final String KEY = "qbridge.requestId";
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    String incoming = ctx.request().getHeader("x-request-id");
+    String id = incoming != null && incoming.matches("[A-Za-z0-9._:-]{1,128}")
+        ? incoming : "req_" + UUID.randomUUID().toString().replace("-", "");
+    ctx.put(KEY, id);
+    ctx.response().putHeader("request-id", id).putHeader("x-request-id", id);
+    ctx.next();
+  }
+
+  /** The id of the request being handled, or "-" outside a request. */
+  public static String of(RoutingContext ctx) {
+    String id = ctx.get(KEY);
+    return id == null ? "-" : id;
+  }
+}
