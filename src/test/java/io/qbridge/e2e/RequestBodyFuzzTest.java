@@ -106,6 +106,11 @@ class RequestBodyFuzzTest {
   /** Why the answer is wrong for its route, or null when it is right. */
   static String problem(String route, TestGateway.Response r) {
     if (r.status() >= 500) return "5xx";
+    String type = r.headers().get("content-type");
+    if (type != null && type.startsWith("text/event-stream")) { // a fuzzed "stream": true that passed validation
+      if (r.status() != 200 || route.equals(ACCOUNTS) || route.equals(COUNT_TOKENS)) return "unexpected stream";
+      return r.body().toString().startsWith(route.equals(CHAT) ? "data: {" : "event: message_start") ? null : "wrong stream";
+    }
     JsonObject json;
     try {
       json = r.json();
