@@ -66,7 +66,7 @@ class LargeBodiesTest {
   @Test
   void aThirtyTwoMegabyteBodyIsPreparedOffTheLoop() {
     Buffer body = messagesBody(32_000_000, "lorem ipsum dolor sit amet, ");
-    assertThat(body.length()).isLessThanOrEqualTo(gw.config.maxBodyBytes());
+    assertThat(body.length()).isLessThanOrEqualTo(gw.config.http().maxBodyBytes());
     Polled r = postWhilePollingHealth("/v1/chat/completions", body);
     assertThat(r.response.status()).isEqualTo(400);
     assertThat(r.response.json().getJsonObject("error").getString("message")).startsWith("This model's maximum context length is 200000 tokens");
