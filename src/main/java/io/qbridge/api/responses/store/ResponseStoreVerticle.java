@@ -1,12 +1,14 @@
 package io.qbridge.api.responses.store;
 
+import io.qbridge.bus.Addresses;
+import io.qbridge.bus.Bus;
+import io.qbridge.bus.BusError;
+import io.qbridge.bus.BusFailure;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,11 +47,10 @@ public final class ResponseStoreVerticle extends VerticleBase {
     }).compose(total -> {
       totalBytes = total;
       vertx.setPeriodic(settings.sweepMs(), id -> sweep());
-      var bus = vertx.eventBus();
       return Future.all(
-          bus.<JsonObject>consumer(ResponseStoreClient.PUT, m -> reply(m, this::put)).completion(),
-          bus.<JsonObject>consumer(ResponseStoreClient.GET, m -> reply(m, this::get)).completion(),
-          bus.<JsonObject>consumer(ResponseStoreClient.DELETE, m -> reply(m, this::delete)).completion());
+          Bus.consume(vertx, Addresses.RESPONSES_PUT, this::put),
+          Bus.consume(vertx, Addresses.RESPONSES_GET, this::get),
+          Bus.consume(vertx, Addresses.RESPONSES_DELETE, this::delete));
     });
   }
 
@@ -63,7 +64,7 @@ public final class ResponseStoreVerticle extends VerticleBase {
     StoredResponse r = new StoredResponse(m.getString("id"), now, now + settings.ttl().toMillis(),
         m.getString("response"), m.getString("items"));
     if (r.size() > settings.maxBytes()) {
-      return Future.failedFuture(new StoreFailure(413, "response " + r.id() + " is " + r.size()
+      return Future.failedFuture(new BusError(BusFailure.TOO_LARGE, "response " + r.id() + " is " + r.size()
           + " bytes, over RESPONSES_MAX_BYTES (" + settings.maxBytes() + "): not stored"));
     }
     return store.put(r).compose(v -> {
@@ -85,7 +86,7 @@ public final class ResponseStoreVerticle extends VerticleBase {
     String id = m.getString("id");
     return store.get(id).compose(r -> {
       if (r == null || r.expiresAtMillis() <= clock.millis()) {
-        return Future.failedFuture(new StoreFailure(404, "Response with id '" + id + "' not found."));
+        return Future.failedFuture(new BusError(BusFailure.NOT_FOUND, "Response with id '" + id + "' not found."));
       }
       return Future.succeededFuture(new JsonObject().put("response", r.response()).put("items", r.items()));
     });
@@ -95,7 +96,7 @@ public final class ResponseStoreVerticle extends VerticleBase {
     String id = m.getString("id");
     return store.get(id).compose(r -> {
       if (r == null || r.expiresAtMillis() <= clock.millis()) {
-        return Future.failedFuture(new StoreFailure(404, "Response with id '" + id + "' not found."));
+        return Future.failedFuture(new BusError(BusFailure.NOT_FOUND, "Response with id '" + id + "' not found."));
       }
       return store.delete(id).map(freed -> {
         totalBytes -= freed;
@@ -108,32 +109,5 @@ public final class ResponseStoreVerticle extends VerticleBase {
     store.deleteExpired(clock.millis())
         .onSuccess(freed -> totalBytes -= freed)
         .onFailure(t -> log.warn("sweeping expired responses failed: {}", t.getMessage()));
-  }
-
-  private static void reply(Message<JsonObject> m, Function<JsonObject, Future<JsonObject>> op) {
-    Future<JsonObject> f;
-    try {
-      f = op.apply(m.body());
-    } catch (RuntimeException e) {
-      f = Future.failedFuture(e);
-    }
-    f.onSuccess(m::reply).onFailure(t -> {
-      if (t instanceof StoreFailure s) {
-        m.fail(s.code, s.getMessage());
-      } else {
-        log.warn("response store failure: {}", t.getMessage());
-        m.fail(500, "response store failure");
-      }
-    });
-  }
-
-  /** An expected failure with the code the client maps (404 unknown, 413 too large). */
-  static final class StoreFailure extends RuntimeException {
-    final int code;
-
-    StoreFailure(int code, String message) {
-      super(message, null, false, false);
-      this.code = code;
-    }
   }
 }
