@@ -7,7 +7,9 @@ import io.qbridge.bus.BusFailure;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import java.time.Clock;
+import io.qbridge.time.Timekeeper;
+import io.vertx.core.Vertx;
+import java.util.function.Function;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * applies the policy. A response lives for the TTL; one larger than the per-response cap is not
  * stored; when the total passes its cap the oldest responses go first. Expired rows are swept
  * periodically and never served. The total is kept in memory (read once at start), so the cap
- * costs no query per write. Time comes from the injected clock.
+ * costs no query per write. Time and the sweep timer come from the injected Timekeeper.
  */
 public final class ResponseStoreVerticle extends VerticleBase {
 
@@ -30,23 +32,26 @@ public final class ResponseStoreVerticle extends VerticleBase {
   public record Settings(String databaseUrl, Duration ttl, long maxBytes, long totalMaxBytes, long sweepMs) {}
 
   private final Settings settings;
-  private final Clock clock;
+  private final Function<Vertx, Timekeeper> timekeeper;
+  private Timekeeper time;
   private ResponseStore store;
   private long totalBytes;
 
-  public ResponseStoreVerticle(Settings settings, Clock clock) {
+  /** @param timekeeper this verticle's time source and timers, given its Vert.x (tests pass a manual one) */
+  public ResponseStoreVerticle(Settings settings, Function<Vertx, Timekeeper> timekeeper) {
     this.settings = settings;
-    this.clock = clock;
+    this.timekeeper = timekeeper;
   }
 
   @Override
   public Future<?> start() {
+    time = timekeeper.apply(vertx);
     return JdbcResponseStore.open(vertx, settings.databaseUrl()).compose(s -> {
       store = s;
       return s.totalBytes();
     }).compose(total -> {
       totalBytes = total;
-      vertx.setPeriodic(settings.sweepMs(), id -> sweep());
+      time.setPeriodic(settings.sweepMs(), id -> sweep());
       return Future.all(
           Bus.consume(vertx, Addresses.RESPONSES_PUT, this::put),
           Bus.consume(vertx, Addresses.RESPONSES_GET, this::get),
@@ -60,7 +65,7 @@ public final class ResponseStoreVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> put(JsonObject m) {
-    long now = clock.millis();
+    long now = time.now().toEpochMilli();
     StoredResponse r = new StoredResponse(m.getString("id"), now, now + settings.ttl().toMillis(),
         m.getString("response"), m.getString("items"));
     if (r.size() > settings.maxBytes()) {
@@ -85,7 +90,7 @@ public final class ResponseStoreVerticle extends VerticleBase {
   private Future<JsonObject> get(JsonObject m) {
     String id = m.getString("id");
     return store.get(id).compose(r -> {
-      if (r == null || r.expiresAtMillis() <= clock.millis()) {
+      if (r == null || r.expiresAtMillis() <= time.now().toEpochMilli()) {
         return Future.failedFuture(new BusError(BusFailure.NOT_FOUND, "Response with id '" + id + "' not found."));
       }
       return Future.succeededFuture(new JsonObject().put("response", r.response()).put("items", r.items()));
@@ -95,7 +100,7 @@ public final class ResponseStoreVerticle extends VerticleBase {
   private Future<JsonObject> delete(JsonObject m) {
     String id = m.getString("id");
     return store.get(id).compose(r -> {
-      if (r == null || r.expiresAtMillis() <= clock.millis()) {
+      if (r == null || r.expiresAtMillis() <= time.now().toEpochMilli()) {
         return Future.failedFuture(new BusError(BusFailure.NOT_FOUND, "Response with id '" + id + "' not found."));
       }
       return store.delete(id).map(freed -> {
@@ -106,7 +111,7 @@ public final class ResponseStoreVerticle extends VerticleBase {
   }
 
   private void sweep() {
-    store.deleteExpired(clock.millis())
+    store.deleteExpired(time.now().toEpochMilli())
         .onSuccess(freed -> totalBytes -= freed)
         .onFailure(t -> log.warn("sweeping expired responses failed: {}", t.getMessage()));
   }
