@@ -3,6 +3,7 @@ package io.qbridge;
 import io.qbridge.account.AccountPoolVerticle;
 import io.qbridge.config.AppConfig;
 import io.qbridge.http.HttpVerticle;
+import io.qbridge.http.security.AdminSecurity;
 import io.qbridge.upstream.UpstreamTemplate;
 import io.qbridge.upstream.UpstreamVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -31,12 +32,19 @@ public final class QBridge {
 
   /** Deploys everything; fails (after undeploying what started) if any part fails to start. */
   public static Future<QBridge> deploy(Vertx vertx, AppConfig config) {
+    return deploy(vertx, config, java.time.Clock.systemUTC());
+  }
+
+  /** As {@link #deploy(Vertx, AppConfig)}, with the clock of console sessions and sign-in lockouts (tests drive it). */
+  public static Future<QBridge> deploy(Vertx vertx, AppConfig config, java.time.Clock securityClock) {
     UpstreamTemplate template;
     try {
       template = UpstreamTemplate.load(config.templatesDir());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+    // one for the process: every HTTP verticle instance must see the same sessions and lockouts
+    AdminSecurity security = AdminSecurity.create(config, securityClock);
     List<String> ids = new ArrayList<>();
     AtomicInteger port = new AtomicInteger(-1);
     return vertx.deployVerticle(new AccountPoolVerticle(config))
@@ -46,7 +54,7 @@ public final class QBridge {
         })
         .compose(id -> {
           ids.add(id);
-          return vertx.deployVerticle(() -> new HttpVerticle(config, template, p -> port.compareAndSet(-1, p)),
+          return vertx.deployVerticle(() -> new HttpVerticle(config, template, security, p -> port.compareAndSet(-1, p)),
               new DeploymentOptions().setInstances(config.httpInstances()));
         })
         .map(id -> {

@@ -52,6 +52,7 @@ final class PoolFailure extends RuntimeException {
   }
 
   static PoolFailure noAccount() {
-    return new PoolFailure(BusFailure.NO_ACCOUNT, "No enabled account available");
+    return new PoolFailure(BusFailure.NO_ACCOUNT, "No enabled account available: add one in the console at /"
+        + " or with POST /v2/accounts (see the README)");
   }
 }

@@ -42,6 +42,10 @@ import java.util.List;
  * @param quotaParkSeconds         QUOTA_PARK_SECONDS: how long a quota-exhausted account is parked, 0 = until next month (UTC)
  * @param shutdownGraceSeconds     SHUTDOWN_GRACE_SECONDS: how long a stopping server lets in-flight requests finish
  * @param upstreamHeadersTimeoutMs UPSTREAM_HEADERS_TIMEOUT_MS: longest wait for Amazon Q's response headers (capped by the idle timeout)
+ * @param sessionIdleTimeoutSeconds SESSION_IDLE_TIMEOUT_SECONDS: a console session unused this long ends
+ * @param sessionMaxLifetimeSeconds SESSION_MAX_LIFETIME_SECONDS: a console session ends this long after sign-in
+ * @param trustedProxies           TRUSTED_PROXIES: addresses or CIDR ranges of reverse proxies whose
+ *                                 X-Forwarded-For / X-Forwarded-Proto are believed; empty = none
  */
 public record AppConfig(
     String host,
@@ -75,10 +79,14 @@ public record AppConfig(
     int longCooldownSeconds,
     int quotaParkSeconds,
     int shutdownGraceSeconds,
-    int upstreamHeadersTimeoutMs) {
+    int upstreamHeadersTimeoutMs,
+    int sessionIdleTimeoutSeconds,
+    int sessionMaxLifetimeSeconds,
+    List<String> trustedProxies) {
 
   public AppConfig {
     apiKeys = List.copyOf(apiKeys);
+    trustedProxies = List.copyOf(trustedProxies);
   }
 
   /** True when clients must present one of {@link #apiKeys()}; false is dev mode (no check). */
@@ -125,7 +133,9 @@ public record AppConfig(
         + " cooldowns=" + cooldownSeconds + "s/short " + shortCooldownSeconds + "s/long " + longCooldownSeconds + "s"
         + " quotaPark=" + (quotaParkSeconds == 0 ? "next-month" : quotaParkSeconds + "s")
         + " shutdownGrace=" + shutdownGraceSeconds + "s"
-        + " upstreamHeadersTimeoutMs=" + upstreamHeadersTimeoutMs;
+        + " upstreamHeadersTimeoutMs=" + upstreamHeadersTimeoutMs
+        + " sessions=idle " + sessionIdleTimeoutSeconds + "s/max " + sessionMaxLifetimeSeconds + "s"
+        + " trustedProxies=" + (trustedProxies.isEmpty() ? "none" : String.join(",", trustedProxies));
   }
 
   /** Same as {@link #describe()}, so an accidentally logged record never leaks keys. */

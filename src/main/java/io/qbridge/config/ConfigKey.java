@@ -43,7 +43,11 @@ enum ConfigKey {
   // shutdown
   SHUTDOWN_GRACE_SECONDS(Kind.INT, "30"),
   // upstream: waiting for the response headers (failover point)
-  UPSTREAM_HEADERS_TIMEOUT_MS(Kind.INT, "60000");
+  UPSTREAM_HEADERS_TIMEOUT_MS(Kind.INT, "60000"),
+  // admin console sessions and proxies (issue 11)
+  SESSION_IDLE_TIMEOUT_SECONDS(Kind.INT, "28800"),
+  SESSION_MAX_LIFETIME_SECONDS(Kind.INT, "86400"),
+  TRUSTED_PROXIES(Kind.LIST, "");
 
   /** What a config file may hold for the key; environment and .env values are always strings. */
   enum Kind { STRING, INT, DECIMAL, LIST }

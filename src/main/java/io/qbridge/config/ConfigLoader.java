@@ -401,6 +401,13 @@ public final class ConfigLoader {
       int quotaPark = integer(ConfigKey.QUOTA_PARK_SECONDS, 0, Integer.MAX_VALUE, null);
       int shutdownGrace = integer(ConfigKey.SHUTDOWN_GRACE_SECONDS, 0, 3600, null);
       int headersTimeout = integer(ConfigKey.UPSTREAM_HEADERS_TIMEOUT_MS, 1, Integer.MAX_VALUE, null);
+      int sessionIdle = integer(ConfigKey.SESSION_IDLE_TIMEOUT_SECONDS, 60, Integer.MAX_VALUE, null);
+      int sessionMax = integer(ConfigKey.SESSION_MAX_LIFETIME_SECONDS, 60, Integer.MAX_VALUE, null);
+      List<String> trustedProxies = list(ConfigKey.TRUSTED_PROXIES);
+      for (String proxy : trustedProxies) {
+        String why = AddressRange.problem(proxy);
+        if (why != null) problem(ConfigKey.TRUSTED_PROXIES, values.get(ConfigKey.TRUSTED_PROXIES), quote(ConfigKey.TRUSTED_PROXIES, proxy) + " " + why);
+      }
       if (!problems.isEmpty()) {
         return null;
       }
@@ -409,7 +416,8 @@ public final class ConfigLoader {
           idleTimeout, maxConnections, pingInterval, multiplier, maxBodyBytes, contextTokenLimit,
           claimTimeout, loginRetention,
           refreshInterval, refreshMaxAge, refreshBeforeExpiry, maxAttempts, accountMaxConcurrency, cooldown,
-          shortCooldown, longCooldown, quotaPark, shutdownGrace, headersTimeout);
+          shortCooldown, longCooldown, quotaPark, shutdownGrace, headersTimeout, sessionIdle, sessionMax,
+          trustedProxies);
     }
 
     /** The value as trimmed text, or null (problem added) when the file holds a wrong type. */

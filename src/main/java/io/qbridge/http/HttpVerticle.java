@@ -10,6 +10,8 @@ import io.qbridge.convert.AmazonQRequestBuilder;
 import io.qbridge.convert.TokenCounter;
 import io.qbridge.error.GatewayException;
 import io.qbridge.http.admin.AdminApi;
+import io.qbridge.http.security.AdminSecurity;
+import io.qbridge.http.security.SecurityHeaders;
 import io.qbridge.upstream.OutboundHttp;
 import io.qbridge.upstream.UpstreamClient;
 import io.qbridge.upstream.UpstreamTemplate;
@@ -24,7 +26,10 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.FileSystemAccess;
+import io.vertx.ext.web.handler.StaticHandler;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.IntConsumer;
@@ -39,13 +44,16 @@ public final class HttpVerticle extends VerticleBase {
 
   private final AppConfig config;
   private final UpstreamTemplate template;
+  private final AdminSecurity security;
   private final IntConsumer onListening;
   private HttpClientAgent upstreamHttp;
   private HttpServer server;
 
-  public HttpVerticle(AppConfig config, UpstreamTemplate template, IntConsumer onListening) {
+  /** @param security the process's one admin security (sessions, lockouts), shared by every instance */
+  public HttpVerticle(AppConfig config, UpstreamTemplate template, AdminSecurity security, IntConsumer onListening) {
     this.config = config;
     this.template = template;
+    this.security = security;
     this.onListening = onListening;
   }
 
@@ -89,6 +97,11 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(new RequestIds());
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
 
+    SecurityHeaders securityHeaders = new SecurityHeaders();
+    for (String path : CONSOLE_PATHS) router.route(path).handler(securityHeaders);
+    router.route("/v2/*").handler(securityHeaders);
+    router.route("/docs*").handler(securityHeaders);
+
     router.route(HttpMethod.GET, "/").handler(this::root);
     router.route(HttpMethod.HEAD, "/").handler(this::root);
     router.get("/healthz").handler(new HealthHandler(pool));
@@ -96,8 +109,13 @@ public final class HttpVerticle extends VerticleBase {
     List<ApiModule> modules = List.of(
         new AnthropicApi(config.apiKeys(), pipeline),
         new OpenAiApi(config.apiKeys(), pipeline),
-        new AdminApi(vertx, config, pool));
+        new AdminApi(vertx, config, pool, security));
     modules.forEach(m -> m.mount(router));
+
+    // the web console: webroot/ on disk (or bundled in the jar); its API is /v2, behind the admin guard
+    StaticHandler console = StaticHandler.create(FileSystemAccess.RELATIVE, "webroot")
+        .setIndexPage("index.html").setMaxAgeSeconds(0).setDefaultContentEncoding("UTF-8");
+    for (String path : CONSOLE_PATHS) router.get(path).handler(console);
 
     // anything else: a 404 in OpenAI's shape, the most widely understood one
     router.route().last().handler(ctx -> ctx.fail(GatewayException.notFound(
@@ -106,7 +124,19 @@ public final class HttpVerticle extends VerticleBase {
     return router;
   }
 
-  private void root(io.vertx.ext.web.RoutingContext ctx) {
+  /** Paths served from webroot/: the page and its assets, nothing else touches the file system. */
+  private static final List<String> CONSOLE_PATHS = List.of("/", "/index.html", "/assets/*");
+
+  /**
+   * {@code HEAD /} and {@code GET /} without {@code text/html} in Accept (Claude Code's probe,
+   * curl, health checkers) get the small JSON answer at once; a browser gets the console.
+   */
+  private void root(RoutingContext ctx) {
+    String accept = ctx.request().getHeader("accept");
+    if (ctx.request().method() == HttpMethod.GET && accept != null && accept.contains("text/html")) {
+      ctx.next();
+      return;
+    }
     ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("name", "qbridge").put("status", "ok").toBuffer());
   }

@@ -19,16 +19,20 @@ public final class Bodies {
     try {
       parsed = io.vertx.core.json.Json.decodeValue(buf);
     } catch (DecodeException e) {
-      throw GatewayException.badRequest("Request body is not valid JSON: " + firstLine(e.getMessage()));
+      throw GatewayException.badRequest("Request body is not valid JSON" + where(e));
     }
     if (!(parsed instanceof JsonObject o)) throw GatewayException.badRequest("Request body must be a JSON object");
     return o;
   }
 
-  private static String firstLine(String s) {
-    if (s == null) return "";
-    int nl = s.indexOf('\n');
-    String line = nl < 0 ? s : s.substring(0, nl);
-    return line.length() > 200 ? line.substring(0, 200) : line;
+  /**
+   * Where the parser stopped, e.g. " (line 1, column 7)"; never the parser's own text, which names
+   * its internals (token names, feature flags, source descriptions) rather than the client's mistake.
+   */
+  private static String where(DecodeException e) {
+    if (e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException jpe && jpe.getLocation() != null) {
+      return " (line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr() + ")";
+    }
+    return "";
   }
 }

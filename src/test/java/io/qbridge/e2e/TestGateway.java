@@ -62,9 +62,14 @@ public final class TestGateway {
 
   /** Starts emulator + qbridge; {@code env} overrides settings by their environment names. */
   public static TestGateway start(Vertx vertx, Path dir, Map<String, String> env) {
+    return start(vertx, dir, env, java.time.Clock.systemUTC());
+  }
+
+  /** As {@link #start(Vertx, Path, Map)}, with the clock of console sessions and sign-in lockouts. */
+  public static TestGateway start(Vertx vertx, Path dir, Map<String, String> env, java.time.Clock securityClock) {
     AmazonQEmulator emu = AmazonQEmulator.start(vertx).await();
     AppConfig config = config(vertx, emu, dir, env);
-    QBridge app = QBridge.deploy(vertx, config).await();
+    QBridge app = QBridge.deploy(vertx, config, securityClock).await();
     return new TestGateway(vertx, emu, app, config);
   }
 
@@ -168,6 +173,13 @@ public final class TestGateway {
   public Response request(HttpMethod method, String path, Buffer body, String contentType) {
     RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(app.port()).setURI(path);
     if (contentType != null) o.putHeader("content-type", contentType);
+    return exchange(o, body);
+  }
+
+  /** One request with extra headers (name, value, name, value, …), body read fully. */
+  public Response send(HttpMethod method, String path, Buffer body, String... headers) {
+    RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(app.port()).setURI(path);
+    for (int i = 0; i + 1 < headers.length; i += 2) o.putHeader(headers[i], headers[i + 1]);
     return exchange(o, body);
   }
 
