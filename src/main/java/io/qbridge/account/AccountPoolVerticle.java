@@ -617,8 +617,13 @@ public final class AccountPoolVerticle extends VerticleBase {
     return store.insert(account).map(AccountJson::toAdminJson);
   }
 
+  /** The admin list, each row with {@code inFlight}: this pool's live leases on it (the console shows them). */
   private Future<JsonArray> list(JsonObject body) {
-    return store.findAll().map(AccountJson::toAdminJson);
+    return store.findAll().map(accounts -> {
+      JsonArray rows = AccountJson.toAdminJson(accounts);
+      rows.forEach(row -> ((JsonObject) row).put("inFlight", inFlight.getOrDefault(((JsonObject) row).getString("id"), 0)));
+      return rows;
+    });
   }
 
   private Future<JsonObject> get(JsonObject body) {

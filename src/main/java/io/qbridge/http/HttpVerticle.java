@@ -113,15 +113,21 @@ public final class HttpVerticle extends VerticleBase {
     modules.forEach(m -> m.mount(router));
 
     // the web console: webroot/ on disk (or bundled in the jar); its API is /v2, behind the admin guard
-    StaticHandler console = StaticHandler.create(FileSystemAccess.RELATIVE, "webroot")
-        .setIndexPage("index.html").setMaxAgeSeconds(0).setDefaultContentEncoding("UTF-8");
-    for (String path : CONSOLE_PATHS) router.get(path).handler(console);
+    // (a prefix route serves paths relative to its prefix, hence one handler per folder)
+    router.get("/").handler(consoleFiles("webroot"));
+    router.get("/index.html").handler(consoleFiles("webroot"));
+    router.get("/assets/*").handler(consoleFiles("webroot/assets"));
 
     // anything else: a 404 in OpenAI's shape, the most widely understood one
     router.route().last().handler(ctx -> ctx.fail(GatewayException.notFound(
         "No route for " + ctx.request().method() + " " + ctx.request().path())));
     router.route().failureHandler(new FailureHandler(OpenAiApi.ERROR_SHAPE));
     return router;
+  }
+
+  private static StaticHandler consoleFiles(String root) {
+    return StaticHandler.create(FileSystemAccess.RELATIVE, root)
+        .setIndexPage("index.html").setMaxAgeSeconds(0).setDefaultContentEncoding("UTF-8");
   }
 
   /** Paths served from webroot/: the page and its assets, nothing else touches the file system. */
