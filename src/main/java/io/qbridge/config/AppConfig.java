@@ -42,6 +42,9 @@ import java.util.List;
  * @param quotaParkSeconds         QUOTA_PARK_SECONDS: how long a quota-exhausted account is parked, 0 = until next month (UTC)
  * @param shutdownGraceSeconds     SHUTDOWN_GRACE_SECONDS: how long a stopping server lets in-flight requests finish
  * @param upstreamHeadersTimeoutMs UPSTREAM_HEADERS_TIMEOUT_MS: longest wait for Amazon Q's response headers (capped by the idle timeout)
+ * @param responsesTtlHours        RESPONSES_TTL_HOURS: how long a stored Responses API response stays retrievable
+ * @param responsesMaxBytes        RESPONSES_MAX_BYTES: largest stored response (with its conversation); larger ones are not stored
+ * @param responsesStoreMaxBytes   RESPONSES_STORE_MAX_BYTES: total size of stored responses, oldest evicted first
  * @param sessionIdleTimeoutSeconds SESSION_IDLE_TIMEOUT_SECONDS: a console session unused this long ends
  * @param sessionMaxLifetimeSeconds SESSION_MAX_LIFETIME_SECONDS: a console session ends this long after sign-in
  * @param trustedProxies           TRUSTED_PROXIES: addresses or CIDR ranges of reverse proxies whose
@@ -80,6 +83,9 @@ public record AppConfig(
     int quotaParkSeconds,
     int shutdownGraceSeconds,
     int upstreamHeadersTimeoutMs,
+    int responsesTtlHours,
+    int responsesMaxBytes,
+    int responsesStoreMaxBytes,
     int sessionIdleTimeoutSeconds,
     int sessionMaxLifetimeSeconds,
     List<String> trustedProxies) {
@@ -134,6 +140,7 @@ public record AppConfig(
         + " quotaPark=" + (quotaParkSeconds == 0 ? "next-month" : quotaParkSeconds + "s")
         + " shutdownGrace=" + shutdownGraceSeconds + "s"
         + " upstreamHeadersTimeoutMs=" + upstreamHeadersTimeoutMs
+        + " responses=" + responsesTtlHours + "h/" + responsesMaxBytes + "B each/" + responsesStoreMaxBytes + "B total"
         + " sessions=idle " + sessionIdleTimeoutSeconds + "s/max " + sessionMaxLifetimeSeconds + "s"
         + " trustedProxies=" + (trustedProxies.isEmpty() ? "none" : String.join(",", trustedProxies));
   }

@@ -44,6 +44,10 @@ enum ConfigKey {
   SHUTDOWN_GRACE_SECONDS(Kind.INT, "30"),
   // upstream: waiting for the response headers (failover point)
   UPSTREAM_HEADERS_TIMEOUT_MS(Kind.INT, "60000"),
+  // Responses API store (previous_response_id)
+  RESPONSES_TTL_HOURS(Kind.INT, "24"),
+  RESPONSES_MAX_BYTES(Kind.INT, "8388608"),
+  RESPONSES_STORE_MAX_BYTES(Kind.INT, "268435456"),
   // admin console sessions and proxies (issue 11)
   SESSION_IDLE_TIMEOUT_SECONDS(Kind.INT, "28800"),
   SESSION_MAX_LIFETIME_SECONDS(Kind.INT, "86400"),

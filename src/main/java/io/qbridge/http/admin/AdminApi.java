@@ -34,6 +34,12 @@ public final class AdminApi implements ApiModule {
   }
 
   @Override
+  public ErrorShape errorShape() { return ERROR_SHAPE; }
+
+  @Override
+  public boolean serves(String path) { return path.startsWith("/v2/"); }
+
+  @Override
   public void mount(Router router) {
     SessionRoutes.mount(router, security, ERROR_SHAPE);
     router.route("/v2/*").handler(security.guard(ERROR_SHAPE));
