@@ -6,7 +6,7 @@ import { DeviceLogin } from './device.js';
 import { Chat } from './chat.js';
 
 const $ = (id) => document.getElementById(id);
-const POLL_MS = 3000;
+const POLL_MS = 2000;
 
 let session = null;
 let pollTimer = null;

@@ -241,10 +241,13 @@ class ConsoleBrowserTest {
       assertThat(browser.byId("chat-stats").getText()).matches("TTFT \\d+ ms · duration \\d+ ms · tokens in \\d+ / out \\d+");
       browser.field("Thinking").click();
 
-      // second turn: the first answer goes back as history
-      gw.emulator.enqueue(Scenario.text("Turn two."));
+      // second turn: the first answer goes back as history; a tool call shows apart from the text
+      gw.emulator.enqueue(Scenario.builder().text("Turn two.")
+          .toolUse("tool-1", "get_weather", "{\"city\":", "\"Paris\"}").build());
       chat(api, "And again");
-      browser.waitFor(d -> answerText().equals("Turn two."));
+      browser.waitFor(d -> browser.button("Send").isEnabled() && answerText().equals("Turn two."));
+      String tool = browser.driver.findElement(By.cssSelector("#chat-log .msg.assistant:last-child [data-part=tool]")).getText();
+      assertThat(tool).contains("tool call: get_weather").contains("{\"city\":\"Paris\"}");
       String sent = gw.emulator.chatRequests().get(gw.emulator.chatRequests().size() - 1).rawBody();
       assertThat(sent).contains("Hello " + api).contains("Second half.").contains("And again");
     }

@@ -198,6 +198,15 @@ class AdminKeyModeTest {
   }
 
   @Test
+  void theSessionStatusIsNoGuessingOracle(Vertx vertx) {
+    start(vertx, Map.of());
+    for (int i = 0; i < 10; i++) {
+      assertThat(get("/v2/session", "x-admin-key", "guess" + i).json().getBoolean("authenticated")).isFalse();
+    }
+    assertThat(get("/v2/session", "x-admin-key", KEY).status()).isEqualTo(429);
+  }
+
+  @Test
   void forwardedForFromAnUntrustedPeerDoesNotEscapeTheLockout(Vertx vertx) {
     start(vertx, Map.of());
     for (int i = 0; i < 10; i++) {

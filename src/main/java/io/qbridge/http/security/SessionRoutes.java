@@ -48,7 +48,12 @@ public final class SessionRoutes {
     }
     String key = AdminSecurity.presentedKey(request);
     if (key != null) {
-      ctx.json(view(security.keyMatches(key), "key"));
+      // a key check like any other: counted, so this cannot serve as a guessing oracle
+      String client = security.clientAddress(request);
+      if (Refusals.lockedOut(ctx, security, client, shape)) return;
+      boolean valid = security.keyMatches(key);
+      if (!valid) security.lockout().recordFailure(client);
+      ctx.json(view(valid, "key"));
       return;
     }
     security.sessions().find(AdminSecurity.sessionId(request)).onComplete(found ->
