@@ -142,8 +142,8 @@ public final class HttpVerticle extends VerticleBase {
     // the web console: webroot/ on disk (or bundled in the jar); its API is /v2, behind the admin guard
     // (a prefix route serves paths relative to its prefix, hence one handler per folder)
     router.get("/").handler(consoleFiles("webroot"));
-    router.get("/index.html").handler(consoleFiles("webroot"));
-    router.get("/assets/*").handler(consoleFiles("webroot/assets"));
+    router.route("/index.html").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(consoleFiles("webroot"));
+    router.route("/assets/*").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(consoleFiles("webroot/assets"));
 
     // anything else: a 404 in OpenAI's shape, the most widely understood one
     router.route().last().handler(ctx -> ctx.fail(GatewayException.notFound(

@@ -229,6 +229,12 @@ class AdminKeyModeTest {
     assertThat(page.status()).isEqualTo(200);
     assertThat(page.headers().get("content-type")).startsWith("text/html");
     assertThat(page.body().toString()).contains("<html");
+    TestGateway.Response script = get("/assets/app.js");
+    assertThat(script.status()).isEqualTo(200);
+    assertThat(script.headers().get("content-type")).startsWith("text/javascript");
+    assertThat(script.headers().get("content-security-policy")).contains("default-src 'self'");
+    assertThat(gw.send(HttpMethod.HEAD, "/assets/style.css", null).status()).isEqualTo(200);
+    assertThat(get("/assets/../pom.xml").status()).isEqualTo(404);
   }
 
   @Test
