@@ -16,7 +16,7 @@ const STRINGS = {
     confirmDelete: 'Confirm delete', never: 'never', unknown: 'unknown',
     'state.active': 'active', 'state.disabled': 'disabled', 'state.cooldown': 'cooling down until {until}',
     'state.parked': 'quota exhausted until {until}', 'state.suspended': 'suspended',
-    summary: '{total} accounts: {healthy} healthy, {cooling} cooling, {disabled} disabled · {leases} requests in flight',
+    summary: 'Accounts: {total} · healthy {healthy} · cooling {cooling} · disabled {disabled} · in flight {leases}',
     'login.pending': 'waiting for approval…', 'login.completed': 'approved: account added',
     'login.failed': 'failed: {error}', 'login.expired': 'expired: start a new login',
     devRemote: 'ADMIN_KEY is not set (dev mode): this console only works from the machine qbridge runs on. Set ADMIN_KEY to manage qbridge from here.',

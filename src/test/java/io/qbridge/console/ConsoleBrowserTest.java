@@ -171,7 +171,7 @@ class ConsoleBrowserTest {
     signIn();
     addAccountByKey("added-by-script");
     browser.waitFor(d -> browser.row("added-by-script"));
-    browser.waitFor(d -> browser.byId("pool-summary").getText().contains("1 healthy"));
+    browser.waitFor(d -> browser.byId("pool-summary").getText().contains("healthy 1"));
     deleteAllAccounts();
     browser.waitFor(d -> browser.row("added-by-script") == null);
   }
