@@ -26,8 +26,8 @@ public final class Main {
     try {
       config = ConfigLoader.load(vertx, Path.of(""), System.getenv()).await(30, TimeUnit.SECONDS);
       log.info("configuration: {}", config.describe());
-      if (config.apiKeys().isEmpty()) log.warn("OPENAI_KEYS is empty: the API accepts requests without a key (dev mode)");
-      if (config.adminEnabled()) {
+      if (config.http().apiKeys().isEmpty()) log.warn("OPENAI_KEYS is empty: the API accepts requests without a key (dev mode)");
+      if (config.http().adminEnabled()) {
         log.info(AdminSecurity.modeDescription(config));
       } else {
         log.warn(AdminSecurity.modeDescription(config));
@@ -39,7 +39,7 @@ public final class Main {
       System.exit(1);
       return;
     }
-    log.info("qbridge listening on http://{}:{} ({} HTTP instances)", config.host(), app.port(), config.httpInstances());
+    log.info("qbridge listening on http://{}:{} ({} HTTP instances)", config.http().host(), app.port(), config.http().instances());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down");
       try {

@@ -5,6 +5,7 @@ import io.qbridge.config.AppConfig;
 import io.qbridge.api.responses.store.ResponseStoreVerticle;
 import io.qbridge.http.HttpVerticle;
 import io.qbridge.http.security.AdminSecurity;
+import io.qbridge.time.Timekeeper;
 import java.time.Clock;
 import java.time.Duration;
 import io.qbridge.upstream.UpstreamTemplate;
@@ -35,36 +36,39 @@ public final class QBridge {
 
   /** Deploys everything; fails (after undeploying what started) if any part fails to start. */
   public static Future<QBridge> deploy(Vertx vertx, AppConfig config) {
-    return deploy(vertx, config, java.time.Clock.systemUTC());
+    return deploy(vertx, config, Timekeeper.system(vertx));
   }
 
-  /** As {@link #deploy(Vertx, AppConfig)}, with the clock of console sessions and sign-in lockouts (tests drive it). */
-  public static Future<QBridge> deploy(Vertx vertx, AppConfig config, java.time.Clock securityClock) {
+  /**
+   * As {@link #deploy(Vertx, AppConfig)}, with the clock and timers of device logins, token sweeps,
+   * cooldowns and lease ages taken from {@code time} (tests step through time with it).
+   */
+  public static Future<QBridge> deploy(Vertx vertx, AppConfig config, Timekeeper time) {
     UpstreamTemplate template;
     try {
-      template = UpstreamTemplate.load(config.templatesDir());
+      template = UpstreamTemplate.load(config.upstream().templatesDir());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     // one for the process: every HTTP verticle instance must see the same sessions and lockouts
-    AdminSecurity security = AdminSecurity.create(config, securityClock);
+    AdminSecurity security = AdminSecurity.create(config, time);
     List<String> ids = new ArrayList<>();
     AtomicInteger port = new AtomicInteger(-1);
-    return vertx.deployVerticle(new AccountPoolVerticle(config))
+    return vertx.deployVerticle(new AccountPoolVerticle(config.pool(), v -> time))
         .compose(id -> {
           ids.add(id);
-          return vertx.deployVerticle(new UpstreamVerticle(config, template));
+          return vertx.deployVerticle(new UpstreamVerticle(config.upstream(), config.deviceLogin(), template, v -> time));
         })
         .compose(id -> {
           ids.add(id);
-          return vertx.deployVerticle(new ResponseStoreVerticle(new ResponseStoreVerticle.Settings(config.databaseUrl(),
-              Duration.ofHours(config.responsesTtlHours()), config.responsesMaxBytes(), config.responsesStoreMaxBytes(),
+          return vertx.deployVerticle(new ResponseStoreVerticle(new ResponseStoreVerticle.Settings(config.pool().databaseUrl(),
+              Duration.ofHours(config.responses().ttlHours()), config.responses().maxBytes(), config.responses().storeMaxBytes(),
               ResponseStoreVerticle.SWEEP_MS), Clock.systemUTC()));
         })
         .compose(id -> {
           ids.add(id);
           return vertx.deployVerticle(() -> new HttpVerticle(config, template, security, p -> port.compareAndSet(-1, p)),
-              new DeploymentOptions().setInstances(config.httpInstances()));
+              new DeploymentOptions().setInstances(config.http().instances()));
         })
         .map(id -> {
           ids.add(id);

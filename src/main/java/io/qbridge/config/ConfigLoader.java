@@ -53,7 +53,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * </ol>
  * {@code CONFIG_FILE} itself is read from the env map, then {@code .env}.
  *
- * <p>Keys are the UPPER_SNAKE names of {@link AppConfig}'s javadoc everywhere. In the config file
+ * <p>Keys are the UPPER_SNAKE names of the {@link AppConfig} components' javadoc everywhere. In the config file
  * values may be native YAML/JSON types; a key with an empty/null value ({@code PORT:}) is treated
  * as absent. Unknown config-file keys are logged as warnings; unknown environment variables are
  * ignored, and unknown {@code .env} keys too unless they look like a misspelt setting (warning).
@@ -409,18 +409,23 @@ public final class ConfigLoader {
       List<String> trustedProxies = list(ConfigKey.TRUSTED_PROXIES);
       for (String proxy : trustedProxies) {
         String why = AddressRange.problem(proxy);
-        if (why != null) problem(ConfigKey.TRUSTED_PROXIES, values.get(ConfigKey.TRUSTED_PROXIES), quote(ConfigKey.TRUSTED_PROXIES, proxy) + " " + why);
+        if (why != null) {
+          problem(ConfigKey.TRUSTED_PROXIES, values.get(ConfigKey.TRUSTED_PROXIES), quote(ConfigKey.TRUSTED_PROXIES, proxy) + " " + why);
+        }
       }
       if (!problems.isEmpty()) {
         return null;
       }
-      return new AppConfig(host, port, httpInstances, apiKeys, adminKey == null ? "" : adminKey, maxErrorCount,
-          httpProxy, databaseUrl, amazonqEndpoint, oidcEndpoint, startUrl, templatesDir, connectTimeout,
-          idleTimeout, maxConnections, pingInterval, multiplier, maxBodyBytes, contextTokenLimit,
-          claimTimeout, loginRetention,
-          refreshInterval, refreshMaxAge, refreshBeforeExpiry, maxAttempts, accountMaxConcurrency, cooldown,
-          shortCooldown, longCooldown, quotaPark, shutdownGrace, headersTimeout,
-          responsesTtl, responsesMax, responsesStoreMax, sessionIdle, sessionMax, trustedProxies);
+      return new AppConfig(
+          new AppConfig.Http(host, port, httpInstances, apiKeys, adminKey == null ? "" : adminKey, maxBodyBytes,
+              pingInterval, multiplier, contextTokenLimit, maxAttempts, shutdownGrace),
+          new AppConfig.Upstream(amazonqEndpoint, oidcEndpoint, startUrl, httpProxy, templatesDir, connectTimeout,
+              idleTimeout, headersTimeout, maxConnections),
+          new AppConfig.Pool(databaseUrl, maxErrorCount, accountMaxConcurrency, cooldown, shortCooldown, longCooldown,
+              quotaPark, refreshInterval, refreshMaxAge, refreshBeforeExpiry),
+          new AppConfig.DeviceLogin(claimTimeout, loginRetention),
+          new AppConfig.Responses(responsesTtl, responsesMax, responsesStoreMax),
+          new AppConfig.Admin(sessionIdle, sessionMax, trustedProxies));
     }
 
     /** The value as trimmed text, or null (problem added) when the file holds a wrong type. */

@@ -1,9 +1,9 @@
 package io.qbridge.http;
 
-import io.qbridge.account.AccountPoolClient;
 import io.qbridge.api.anthropic.AnthropicApi;
 import io.qbridge.api.openai.OpenAiApi;
 import io.qbridge.api.responses.ResponsesApi;
+import io.qbridge.bus.AccountPoolClient;
 import io.qbridge.chat.ChatExchange;
 import io.qbridge.chat.ChatPipeline;
 import io.qbridge.config.AppConfig;
@@ -68,7 +68,7 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    upstreamHttp = OutboundHttp.create(vertx, config, config.upstreamMaxConnections());
+    upstreamHttp = OutboundHttp.create(vertx, config.upstream(), config.upstream().maxConnections());
     bodyWorkers = vertx.createSharedWorkerExecutor(BodyWork.POOL_NAME,
         Math.max(2, Runtime.getRuntime().availableProcessors()), 10, java.util.concurrent.TimeUnit.MINUTES);
     // the tokenizer's vocabulary takes about a second to load: never on an event loop
@@ -81,13 +81,13 @@ public final class HttpVerticle extends VerticleBase {
   private Future<?> listen() {
     Router router = routes();
     server = vertx.createHttpServer(new HttpServerOptions()
-        .setHost(config.host()).setPort(config.port())
+        .setHost(config.http().host()).setPort(config.http().port())
         .setCompressionSupported(false)
         .setTcpNoDelay(true)
         .setMaxInitialLineLength(16 * 1024));
     return server.requestHandler(router).listen()
         .recover(t -> Future.failedFuture(new IllegalStateException(
-            "cannot listen on " + config.host() + ":" + config.port() + ": " + t.getMessage(), t)))
+            "cannot listen on " + config.http().host() + ":" + config.http().port() + ": " + t.getMessage(), t)))
         .onSuccess(s -> onListening.accept(s.actualPort()));
   }
 
@@ -99,7 +99,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<Void> drained = server == null ? Future.succeededFuture()
-        : server.shutdown(config.shutdownGraceSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        : server.shutdown(config.http().shutdownGraceSeconds(), java.util.concurrent.TimeUnit.SECONDS);
     return drained.eventually(() -> upstreamHttp == null ? Future.succeededFuture() : upstreamHttp.close())
         .eventually(() -> bodyWorkers == null ? Future.succeededFuture() : bodyWorkers.close());
   }
@@ -107,17 +107,18 @@ public final class HttpVerticle extends VerticleBase {
   /** The route table: cross-cutting handlers, then one module per API family, then the 404. */
   private Router routes() {
     AccountPoolClient pool = new AccountPoolClient(vertx);
-    TokenCounter tokens = new TokenCounter(config.tokenCountMultiplier());
-    UpstreamClient upstream = new UpstreamClient(vertx, upstreamHttp, config, template);
-    ChatExchange exchange = new ChatExchange(vertx, pool, upstream, config.pingIntervalMs(), config.maxAttempts());
+    TokenCounter tokens = new TokenCounter(config.http().tokenCountMultiplier());
+    UpstreamClient upstream = new UpstreamClient(vertx, upstreamHttp, config.upstream(), template);
+    ChatExchange exchange = new ChatExchange(vertx, pool, upstream, config.http().pingIntervalMs(), config.http().maxAttempts(),
+        config.upstream().maxConnections());
     AmazonQRequestBuilder builder = new AmazonQRequestBuilder(template, Clock.systemDefaultZone());
-    BodyWork bodyWork = new BodyWork(bodyWorkers, 2L * config.maxBodyBytes());
-    ChatPipeline pipeline = new ChatPipeline(builder, tokens, exchange, config.contextTokenLimit(), bodyWork);
+    BodyWork bodyWork = new BodyWork(bodyWorkers, 2L * config.http().maxBodyBytes());
+    ChatPipeline pipeline = new ChatPipeline(builder, tokens, exchange, config.http().contextTokenLimit(), bodyWork);
 
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
     // bodies are JSON whatever their Content-Type: raw bytes, never form or multipart decoding
-    router.route("/v1/*").handler(new RawBodyHandler(config.maxBodyBytes(), "MAX_BODY_BYTES"));
+    router.route("/v1/*").handler(new RawBodyHandler(config.http().maxBodyBytes(), "MAX_BODY_BYTES"));
     router.route("/v2/*").handler(new RawBodyHandler(ADMIN_MAX_BODY_BYTES, "the admin API's limit"));
 
     SecurityHeaders securityHeaders = new SecurityHeaders();
@@ -130,8 +131,8 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/healthz").handler(new HealthHandler(pool));
 
     List<ApiModule> modules = List.of(
-        new AnthropicApi(config.apiKeys(), pipeline, bodyWork),
-        new OpenAiApi(config.apiKeys(), pipeline),
+        new AnthropicApi(config.http().apiKeys(), pipeline, bodyWork),
+        new OpenAiApi(config.http().apiKeys(), pipeline),
         new ResponsesApi(vertx, config, pipeline),
         new AdminApi(vertx, config, pool, security));
     modules.forEach(m -> m.mount(router));

@@ -2,7 +2,7 @@ package io.qbridge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qbridge.testing.MutableClock;
+import io.qbridge.time.ManualTimekeeper;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -30,7 +30,7 @@ class AdminKeyModeTest {
 
   @TempDir Path dir;
   TestGateway gw;
-  final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
+  final ManualTimekeeper clock = new ManualTimekeeper(Instant.parse("2026-03-01T10:00:00Z"));
 
   private TestGateway start(Vertx vertx, Map<String, String> extra) {
     Map<String, String> env = new java.util.HashMap<>(extra);
@@ -145,14 +145,14 @@ class AdminKeyModeTest {
     start(vertx, Map.of("SESSION_IDLE_TIMEOUT_SECONDS", "3600", "SESSION_MAX_LIFETIME_SECONDS", "7200"));
     String idle = cookie(signIn(KEY));
     String busy = cookie(signIn(KEY));
-    clock.advance(Duration.ofMinutes(50));
+    clock.advance((Duration.ofMinutes(50)).toMillis());
     assertThat(get("/v2/accounts", "cookie", busy).status()).isEqualTo(200);
-    clock.advance(Duration.ofMinutes(11)); // idle: 61 min unused; busy: 11 min
+    clock.advance((Duration.ofMinutes(11)).toMillis()); // idle: 61 min unused; busy: 11 min
     assertAdminError(get("/v2/accounts", "cookie", idle), 401, "authentication_error", "session has ended");
     assertThat(get("/v2/accounts", "cookie", busy).status()).isEqualTo(200);
-    clock.advance(Duration.ofMinutes(50));
+    clock.advance((Duration.ofMinutes(50)).toMillis());
     assertThat(get("/v2/accounts", "cookie", busy).status()).isEqualTo(200);
-    clock.advance(Duration.ofMinutes(10)); // 121 min since sign-in
+    clock.advance((Duration.ofMinutes(10)).toMillis()); // 121 min since sign-in
     assertAdminError(get("/v2/accounts", "cookie", busy), 401, "authentication_error", "session has ended");
   }
 
@@ -179,7 +179,7 @@ class AdminKeyModeTest {
   void tenFailuresLockTheAddressOutForTheRestOfTheMinuteCorrectKeysIncluded(Vertx vertx) {
     start(vertx, Map.of("TRUSTED_PROXIES", "127.0.0.1"));
     for (int i = 0; i < 5; i++) assertThat(get("/v2/accounts", "x-admin-key", "guess" + i).status()).isEqualTo(401);
-    clock.advance(Duration.ofSeconds(15));
+    clock.advance((Duration.ofSeconds(15)).toMillis());
     for (int i = 0; i < 5; i++) assertThat(signIn("guess" + i).status()).isEqualTo(401);
 
     TestGateway.Response locked = get("/v2/accounts", "x-admin-key", KEY);
@@ -190,9 +190,9 @@ class AdminKeyModeTest {
     // another client behind the trusted proxy is its own address
     assertThat(get("/v2/accounts", "x-admin-key", KEY, "x-forwarded-for", "203.0.113.7").status()).isEqualTo(200);
 
-    clock.advance(Duration.ofSeconds(44));
+    clock.advance((Duration.ofSeconds(44)).toMillis());
     assertThat(get("/v2/accounts", "x-admin-key", KEY).headers().get("retry-after")).isEqualTo("1");
-    clock.advance(Duration.ofSeconds(1));
+    clock.advance((Duration.ofSeconds(1)).toMillis());
     assertThat(get("/v2/accounts", "x-admin-key", KEY).status()).isEqualTo(200);
     assertThat(signIn(KEY).status()).isEqualTo(200);
   }

@@ -4,6 +4,7 @@ import io.qbridge.QBridge;
 import io.qbridge.config.AppConfig;
 import io.qbridge.emulator.AmazonQEmulator;
 import io.qbridge.emulator.Credentials;
+import io.qbridge.time.Timekeeper;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -62,14 +63,14 @@ public final class TestGateway {
 
   /** Starts emulator + qbridge; {@code env} overrides settings by their environment names. */
   public static TestGateway start(Vertx vertx, Path dir, Map<String, String> env) {
-    return start(vertx, dir, env, java.time.Clock.systemUTC());
+    return start(vertx, dir, env, Timekeeper.system(vertx));
   }
 
-  /** As {@link #start(Vertx, Path, Map)}, with the clock of console sessions and sign-in lockouts. */
-  public static TestGateway start(Vertx vertx, Path dir, Map<String, String> env, java.time.Clock securityClock) {
+  /** As above, with qbridge's clock and timers (device logins, sweeps, cooldowns) driven by {@code time}. */
+  public static TestGateway start(Vertx vertx, Path dir, Map<String, String> env, Timekeeper time) {
     AmazonQEmulator emu = AmazonQEmulator.start(vertx).await();
     AppConfig config = config(vertx, emu, dir, env);
-    QBridge app = QBridge.deploy(vertx, config, securityClock).await();
+    QBridge app = QBridge.deploy(vertx, config, time).await();
     return new TestGateway(vertx, emu, app, config);
   }
 

@@ -1,6 +1,7 @@
 package io.qbridge.http.admin;
 
-import io.qbridge.account.AccountPoolClient;
+import io.qbridge.bus.AccountPoolClient;
+import io.qbridge.bus.DeviceLoginClient;
 import io.qbridge.config.AppConfig;
 import io.qbridge.http.security.AdminSecurity;
 import io.qbridge.http.security.SessionRoutes;
@@ -44,7 +45,8 @@ public final class AdminApi implements ApiModule {
     SessionRoutes.mount(router, security, ERROR_SHAPE);
     router.route("/v2/*").handler(security.guard(ERROR_SHAPE));
     AccountAdminRoutes.mount(router, pool);
-    DeviceLoginRoutes.mount(router, vertx, config);
+    DeviceLoginRoutes.mount(router, new DeviceLoginClient(vertx, config.deviceLogin().claimTimeoutSeconds()),
+        config.deviceLogin().claimTimeoutSeconds());
     router.route("/v2/*").failureHandler(new FailureHandler(ERROR_SHAPE));
   }
 }

@@ -2,6 +2,7 @@ package io.qbridge.http.security;
 
 import io.qbridge.config.AddressRange;
 import io.qbridge.config.AppConfig;
+import io.qbridge.time.Timekeeper;
 import io.qbridge.web.ErrorShape;
 import io.vertx.core.Handler;
 import io.vertx.core.http.Cookie;
@@ -12,7 +13,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
@@ -57,16 +57,17 @@ public final class AdminSecurity {
   }
 
   /** The process's admin security from the configuration, with in-memory sessions. */
-  public static AdminSecurity create(AppConfig config, Clock clock) {
-    SessionStore sessions = new InMemorySessionStore(clock,
-        Duration.ofSeconds(config.sessionIdleTimeoutSeconds()), Duration.ofSeconds(config.sessionMaxLifetimeSeconds()));
-    return new AdminSecurity(config.adminKey(), sessions, new AuthLockout(MAX_FAILURES, FAILURE_WINDOW, clock),
-        config.trustedProxies(), config.sessionMaxLifetimeSeconds(), config.authRequired());
+  public static AdminSecurity create(AppConfig config, Timekeeper time) {
+    AppConfig.Admin admin = config.admin();
+    SessionStore sessions = new InMemorySessionStore(time,
+        Duration.ofSeconds(admin.sessionIdleTimeoutSeconds()), Duration.ofSeconds(admin.sessionMaxLifetimeSeconds()));
+    return new AdminSecurity(config.http().adminKey(), sessions, new AuthLockout(MAX_FAILURES, FAILURE_WINDOW, time),
+        admin.trustedProxies(), admin.sessionMaxLifetimeSeconds(), config.http().authRequired());
   }
 
   /** One line for the startup log saying which mode is on and what it means. */
   public static String modeDescription(AppConfig config) {
-    return config.adminEnabled()
+    return config.http().adminEnabled()
         ? "admin: ADMIN_KEY is set: the admin API /v2 and the console need the key (console sign-in,"
             + " 'Authorization: Bearer' or 'x-admin-key')"
         : "admin: ADMIN_KEY is empty (dev mode): the admin API /v2, the console's API and /metrics answer only"

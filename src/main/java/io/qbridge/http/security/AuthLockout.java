@@ -1,6 +1,6 @@
 package io.qbridge.http.security;
 
-import java.time.Clock;
+import io.qbridge.time.Timekeeper;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -19,27 +19,27 @@ public final class AuthLockout {
 
   private final int maxFailures;
   private final long windowMillis;
-  private final Clock clock;
+  private final Timekeeper time;
   private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
   private volatile int sweepAt = 1024;
 
-  public AuthLockout(int maxFailures, Duration window, Clock clock) {
+  public AuthLockout(int maxFailures, Duration window, Timekeeper time) {
     this.maxFailures = maxFailures;
     this.windowMillis = window.toMillis();
-    this.clock = clock;
+    this.time = time;
   }
 
   /** Seconds (rounded up, at least 1) until {@code client} may try again; 0 when not locked. */
   public long retryAfterSeconds(String client) {
     Window w = windows.get(key(client));
-    long now = clock.millis();
+    long now = time.monotonicMillis();
     if (w == null || w.failures < maxFailures || now >= w.startMillis + windowMillis) return 0;
     return Math.max(1, (w.startMillis + windowMillis - now + 999) / 1000);
   }
 
   /** Counts one failed authentication from {@code client}. */
   public void recordFailure(String client) {
-    long now = clock.millis();
+    long now = time.monotonicMillis();
     windows.compute(key(client), (k, w) -> w == null || now >= w.startMillis + windowMillis
         ? new Window(now, 1) : new Window(w.startMillis, w.failures + 1));
     if (windows.size() >= sweepAt) sweep(now);

@@ -1,8 +1,8 @@
 package io.qbridge.http.security;
 
+import io.qbridge.time.Timekeeper;
 import io.vertx.core.Future;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -22,15 +22,15 @@ public final class InMemorySessionStore implements SessionStore {
 
   private static final int ID_BYTES = 32;
 
-  private final Clock clock;
+  private final Timekeeper time;
   private final Duration idleTimeout;
   private final Duration maxLifetime;
   private final SecureRandom random = new SecureRandom();
   private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
   private volatile int sweepAt = 1024;
 
-  public InMemorySessionStore(Clock clock, Duration idleTimeout, Duration maxLifetime) {
-    this.clock = clock;
+  public InMemorySessionStore(Timekeeper time, Duration idleTimeout, Duration maxLifetime) {
+    this.time = time;
     this.idleTimeout = idleTimeout;
     this.maxLifetime = maxLifetime;
   }
@@ -40,7 +40,7 @@ public final class InMemorySessionStore implements SessionStore {
     byte[] bytes = new byte[ID_BYTES];
     random.nextBytes(bytes);
     String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    Instant now = clock.instant();
+    Instant now = time.now();
     Session session = new Session(id, now, now, clientAddress);
     sessions.put(id, session);
     if (sessions.size() >= sweepAt) sweep(now);
@@ -50,7 +50,7 @@ public final class InMemorySessionStore implements SessionStore {
   @Override
   public Future<Optional<Session>> find(String id) {
     if (id == null) return Future.succeededFuture(Optional.empty());
-    Instant now = clock.instant();
+    Instant now = time.now();
     Session found = sessions.computeIfPresent(id, (k, s) -> expired(s, now) ? null
         : new Session(s.id(), s.createdAt(), now, s.clientAddress()));
     return Future.succeededFuture(Optional.ofNullable(found));
