@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -69,12 +70,15 @@ final class Browser implements AutoCloseable {
     return new Browser(driver, profile);
   }
 
-  /** The input, select or textarea whose label reads {@code name} (visible ones only). */
+  /**
+   * The input, select or textarea whose label reads {@code name} (visible ones only); a missing one
+   * is a {@link NoSuchElementException}, which {@link #waitFor} keeps waiting through.
+   */
   WebElement field(String name) {
     return visible(By.xpath("//label[normalize-space(.)=" + literal(name) + "]")).stream()
         .map(label -> driver.findElement(By.id(label.getAttribute("for"))))
         .filter(WebElement::isDisplayed).findFirst()
-        .orElseThrow(() -> new AssertionError("no visible field labelled '" + name + "'"));
+        .orElseThrow(() -> new NoSuchElementException("no visible field labelled '" + name + "'"));
   }
 
   /** The visible button whose text is {@code name}, inside {@code scope} when given. */
@@ -87,7 +91,7 @@ final class Browser implements AutoCloseable {
     List<WebElement> found = scope == null ? driver.findElements(By.xpath("//button[normalize-space(.)=" + literal(name) + "]"))
         : scope.findElements(by);
     return found.stream().filter(WebElement::isDisplayed).findFirst()
-        .orElseThrow(() -> new AssertionError("no visible button '" + name + "'"));
+        .orElseThrow(() -> new NoSuchElementException("no visible button '" + name + "'"));
   }
 
   boolean hasButton(String name) {
