@@ -6,7 +6,6 @@ import io.qbridge.api.responses.store.ResponseStoreVerticle;
 import io.qbridge.http.HttpVerticle;
 import io.qbridge.http.security.AdminSecurity;
 import io.qbridge.time.Timekeeper;
-import java.time.Clock;
 import java.time.Duration;
 import io.qbridge.upstream.UpstreamTemplate;
 import io.qbridge.upstream.UpstreamVerticle;
@@ -63,7 +62,7 @@ public final class QBridge {
           ids.add(id);
           return vertx.deployVerticle(new ResponseStoreVerticle(new ResponseStoreVerticle.Settings(config.pool().databaseUrl(),
               Duration.ofHours(config.responses().ttlHours()), config.responses().maxBytes(), config.responses().storeMaxBytes(),
-              ResponseStoreVerticle.SWEEP_MS), Clock.systemUTC()));
+              ResponseStoreVerticle.SWEEP_MS), v -> time));
         })
         .compose(id -> {
           ids.add(id);
