@@ -2,6 +2,7 @@ package io.qbridge;
 
 import io.qbridge.config.AppConfig;
 import io.qbridge.config.ConfigLoader;
+import io.qbridge.http.security.AdminSecurity;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
@@ -28,7 +29,11 @@ public final class Main {
       config = ConfigLoader.load(vertx, Path.of(""), System.getenv()).await(30, TimeUnit.SECONDS);
       log.info("configuration: {}", config.describe());
       if (config.http().apiKeys().isEmpty()) log.warn("OPENAI_KEYS is empty: the API accepts requests without a key (dev mode)");
-      if (config.http().adminKey().isEmpty()) log.warn("ADMIN_KEY is empty: the admin API /v2 is open (dev mode)");
+      if (config.http().adminEnabled()) {
+        log.info(AdminSecurity.modeDescription(config));
+      } else {
+        log.warn(AdminSecurity.modeDescription(config));
+      }
       app = QBridge.deploy(vertx, config).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.error("qbridge failed to start: {}", e.getMessage());

@@ -4,6 +4,7 @@ import io.qbridge.account.AccountPoolVerticle;
 import io.qbridge.config.AppConfig;
 import io.qbridge.api.responses.store.ResponseStoreVerticle;
 import io.qbridge.http.HttpVerticle;
+import io.qbridge.http.security.AdminSecurity;
 import io.qbridge.time.Timekeeper;
 import java.time.Duration;
 import io.qbridge.upstream.UpstreamTemplate;
@@ -48,6 +49,8 @@ public final class QBridge {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+    // one for the process: every HTTP verticle instance must see the same sessions and lockouts
+    AdminSecurity security = AdminSecurity.create(config, time);
     List<String> ids = new ArrayList<>();
     AtomicInteger port = new AtomicInteger(-1);
     return vertx.deployVerticle(new AccountPoolVerticle(config.pool(), config.routing(), v -> time))
@@ -63,7 +66,7 @@ public final class QBridge {
         })
         .compose(id -> {
           ids.add(id);
-          return vertx.deployVerticle(() -> new HttpVerticle(config, template, p -> port.compareAndSet(-1, p)),
+          return vertx.deployVerticle(() -> new HttpVerticle(config, template, security, p -> port.compareAndSet(-1, p)),
               new DeploymentOptions().setInstances(config.http().instances()));
         })
         .map(id -> {

@@ -31,8 +31,13 @@ final class AccountAdmin {
     return store.insert(account).map(AccountJson::toAdminJson);
   }
 
+  /** The admin list, each row with {@code inFlight}: its live leases now (the console shows them). */
   Future<JsonArray> list() {
-    return store.findAll().map(AccountJson::toAdminJson);
+    return store.findAll().map(accounts -> {
+      JsonArray rows = AccountJson.toAdminJson(accounts);
+      rows.forEach(row -> ((JsonObject) row).put("inFlight", book.inFlight(((JsonObject) row).getString("id"))));
+      return rows;
+    });
   }
 
   Future<JsonObject> get(String id) {

@@ -74,7 +74,7 @@ final class LeaseBook {
     return out;
   }
 
-  /** Live leases of the account. */
+  /** Live leases on one account. */
   int inFlight(String accountId) {
     return inFlight.getOrDefault(accountId, 0);
   }
@@ -167,7 +167,8 @@ final class LeaseBook {
   }
 
   static BusError noAccount() {
-    return new BusError(BusFailure.NO_ACCOUNT, "No enabled account available");
+    return new BusError(BusFailure.NO_ACCOUNT, "No enabled account available: add one in the console at /"
+        + " or with POST /v2/accounts (see the README)");
   }
 
   BusError allBusy() {

@@ -12,7 +12,7 @@ import java.util.List;
  * <p>{@link #toString()} is {@link #describe()}: secrets are masked, so the record can be logged.
  */
 public record AppConfig(Http http, Upstream upstream, Pool pool, DeviceLogin deviceLogin, Responses responses,
-                        Routing routing) {
+                        Routing routing, Admin admin) {
 
   /**
    * Model catalogs, quota awareness and sticky conversations (issue 13).
@@ -32,9 +32,9 @@ public record AppConfig(Http http, Upstream upstream, Pool pool, DeviceLogin dev
     }
   }
 
-  /** The five original components with the routing defaults. */
+  /** Without routing and admin settings: their defaults (for tests and tools that build a config by hand). */
   public AppConfig(Http http, Upstream upstream, Pool pool, DeviceLogin deviceLogin, Responses responses) {
-    this(http, upstream, pool, deviceLogin, responses, Routing.defaults());
+    this(http, upstream, pool, deviceLogin, responses, Routing.defaults(), Admin.defaults());
   }
 
   /**
@@ -123,6 +123,25 @@ public record AppConfig(Http http, Upstream upstream, Pool pool, DeviceLogin dev
   public record Responses(int ttlHours, int maxBytes, int storeMaxBytes) {}
 
   /**
+   * Admin security: console sessions and the reverse proxies believed (the key itself is {@link Http#adminKey()}).
+   *
+   * @param sessionIdleTimeoutSeconds SESSION_IDLE_TIMEOUT_SECONDS: a console session unused this long ends
+   * @param sessionMaxLifetimeSeconds SESSION_MAX_LIFETIME_SECONDS: a console session ends this long after sign-in
+   * @param trustedProxies            TRUSTED_PROXIES: addresses or CIDR ranges of reverse proxies whose
+   *                                  X-Forwarded-For / X-Forwarded-Proto are believed; empty = none
+   */
+  public record Admin(int sessionIdleTimeoutSeconds, int sessionMaxLifetimeSeconds, List<String> trustedProxies) {
+    public Admin {
+      trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    /** The defaults (8 h idle, 24 h lifetime, no trusted proxy), for configs built by hand. */
+    public static Admin defaults() {
+      return new Admin(28_800, 86_400, List.of());
+    }
+  }
+
+  /**
    * One line summarising every setting, safe to log: API keys appear only as a count, the admin
    * key only as set/unset, and credentials inside URLs (proxy user-info, database passwords) are
    * replaced by {@code ***}.
@@ -161,7 +180,9 @@ public record AppConfig(Http http, Upstream upstream, Pool pool, DeviceLogin dev
         + " routing=catalogTtl " + routing.modelCatalogTtlSeconds() + "s/usage " + routing.usageRefreshSeconds()
         + "s/fallback " + (routing.modelFallback() ? "on" : "off") + "/sticky " + routing.stickyMaxEntries() + " for "
         + routing.stickyTtlSeconds() + "s"
-        + " responses=" + responses.ttlHours() + "h/" + responses.maxBytes() + "B each/" + responses.storeMaxBytes() + "B total";
+        + " responses=" + responses.ttlHours() + "h/" + responses.maxBytes() + "B each/" + responses.storeMaxBytes() + "B total"
+        + " sessions=idle " + admin.sessionIdleTimeoutSeconds() + "s/max " + admin.sessionMaxLifetimeSeconds() + "s"
+        + " trustedProxies=" + (admin.trustedProxies().isEmpty() ? "none" : String.join(",", admin.trustedProxies()));
   }
 
   /** Same as {@link #describe()}, so an accidentally logged record never leaks keys. */

@@ -53,7 +53,11 @@ enum ConfigKey {
   USAGE_REFRESH_SECONDS(Kind.INT, "600"),
   MODEL_FALLBACK(Kind.STRING, "on"),
   STICKY_MAX_ENTRIES(Kind.INT, "100000"),
-  STICKY_TTL_SECONDS(Kind.INT, "3600");
+  STICKY_TTL_SECONDS(Kind.INT, "3600"),
+  // admin console sessions and proxies (issue 11)
+  SESSION_IDLE_TIMEOUT_SECONDS(Kind.INT, "28800"),
+  SESSION_MAX_LIFETIME_SECONDS(Kind.INT, "86400"),
+  TRUSTED_PROXIES(Kind.LIST, "");
 
   /** What a config file may hold for the key; environment and .env values are always strings. */
   enum Kind { STRING, INT, DECIMAL, LIST }

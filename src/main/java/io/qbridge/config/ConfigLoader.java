@@ -413,6 +413,15 @@ public final class ConfigLoader {
       }
       int stickyMax = integer(ConfigKey.STICKY_MAX_ENTRIES, 0, 10_000_000, null);
       int stickyTtl = integer(ConfigKey.STICKY_TTL_SECONDS, 1, Integer.MAX_VALUE, null);
+      int sessionIdle = integer(ConfigKey.SESSION_IDLE_TIMEOUT_SECONDS, 60, Integer.MAX_VALUE, null);
+      int sessionMax = integer(ConfigKey.SESSION_MAX_LIFETIME_SECONDS, 60, Integer.MAX_VALUE, null);
+      List<String> trustedProxies = list(ConfigKey.TRUSTED_PROXIES);
+      for (String proxy : trustedProxies) {
+        String why = AddressRange.problem(proxy);
+        if (why != null) {
+          problem(ConfigKey.TRUSTED_PROXIES, values.get(ConfigKey.TRUSTED_PROXIES), quote(ConfigKey.TRUSTED_PROXIES, proxy) + " " + why);
+        }
+      }
       if (!problems.isEmpty()) {
         return null;
       }
@@ -425,7 +434,8 @@ public final class ConfigLoader {
               quotaPark, refreshInterval, refreshMaxAge, refreshBeforeExpiry),
           new AppConfig.DeviceLogin(claimTimeout, loginRetention),
           new AppConfig.Responses(responsesTtl, responsesMax, responsesStoreMax),
-          new AppConfig.Routing(catalogTtl, usageRefresh, modelFallback, stickyMax, stickyTtl));
+          new AppConfig.Routing(catalogTtl, usageRefresh, modelFallback, stickyMax, stickyTtl),
+          new AppConfig.Admin(sessionIdle, sessionMax, trustedProxies));
     }
 
     /** The value as trimmed text, or null (problem added) when the file holds a wrong type. */

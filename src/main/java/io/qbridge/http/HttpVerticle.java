@@ -16,6 +16,8 @@ import io.qbridge.convert.TokenCounter;
 import io.qbridge.error.ErrorType;
 import io.qbridge.error.GatewayException;
 import io.qbridge.http.admin.AdminApi;
+import io.qbridge.http.security.AdminSecurity;
+import io.qbridge.http.security.SecurityHeaders;
 import io.qbridge.upstream.OutboundHttp;
 import io.qbridge.upstream.UpstreamClient;
 import io.qbridge.upstream.UpstreamTemplate;
@@ -34,6 +36,9 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.FileSystemAccess;
+import io.vertx.ext.web.handler.StaticHandler;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.IntConsumer;
@@ -48,6 +53,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private final AppConfig config;
   private final UpstreamTemplate template;
+  private final AdminSecurity security;
   private final IntConsumer onListening;
   /** Admin bodies are a few hundred bytes of JSON; this keeps parsing them trivially cheap. */
   static final int ADMIN_MAX_BODY_BYTES = 1024 * 1024;
@@ -56,9 +62,11 @@ public final class HttpVerticle extends VerticleBase {
   private WorkerExecutor bodyWorkers;
   private HttpServer server;
 
-  public HttpVerticle(AppConfig config, UpstreamTemplate template, IntConsumer onListening) {
+  /** @param security the process's one admin security (sessions, lockouts), shared by every instance */
+  public HttpVerticle(AppConfig config, UpstreamTemplate template, AdminSecurity security, IntConsumer onListening) {
     this.config = config;
     this.template = template;
+    this.security = security;
     this.onListening = onListening;
   }
 
@@ -122,7 +130,11 @@ public final class HttpVerticle extends VerticleBase {
     // bodies are JSON whatever their Content-Type: raw bytes, never form or multipart decoding
     router.route("/v1/*").handler(new RawBodyHandler(config.http().maxBodyBytes(), "MAX_BODY_BYTES"));
     router.route("/v2/*").handler(new RawBodyHandler(ADMIN_MAX_BODY_BYTES, "the admin API's limit"));
-    // vertx-web answers a path it cannot decode (/v2/accounts/%zz) itself, in plain text
+
+    SecurityHeaders securityHeaders = new SecurityHeaders();
+    for (String path : CONSOLE_PATHS) router.route(path).handler(securityHeaders);
+    router.route("/v2/*").handler(securityHeaders);
+    router.route("/docs*").handler(securityHeaders);
 
     router.route(HttpMethod.GET, "/").handler(this::root);
     router.route(HttpMethod.HEAD, "/").handler(this::root);
@@ -132,11 +144,17 @@ public final class HttpVerticle extends VerticleBase {
         new AnthropicApi(config.http().apiKeys(), pipeline, bodyWork),
         new OpenAiApi(config.http().apiKeys(), pipeline),
         new ResponsesApi(vertx, config, pipeline),
-        new AdminApi(vertx, config, pool));
+        new AdminApi(vertx, config, pool, security));
     modules.forEach(m -> m.mount(router));
     // vertx-web answers a path it cannot decode (/v2/accounts/%zz) itself, in plain text
     router.errorHandler(400, ctx -> FailureHandler.send(ctx.response(), shapeFor(modules, ctx.request().path()), 400,
         ErrorType.INVALID_REQUEST, "Malformed URL: invalid percent-encoding in the path"));
+
+    // the web console: webroot/ on disk (or bundled in the jar); its API is /v2, behind the admin guard
+    // (a prefix route serves paths relative to its prefix, hence one handler per folder)
+    router.get("/").handler(consoleFiles("webroot"));
+    router.route("/index.html").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(consoleFiles("webroot"));
+    router.route("/assets/*").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(consoleFiles("webroot/assets"));
 
     // anything else: a 404 in OpenAI's shape, the most widely understood one
     router.route().last().handler(ctx -> ctx.fail(GatewayException.notFound(
@@ -173,7 +191,24 @@ public final class HttpVerticle extends VerticleBase {
     return modules.stream().filter(m -> m.serves(path)).findFirst().map(ApiModule::errorShape).orElse(ErrorShape.OPENAI);
   }
 
-  private void root(io.vertx.ext.web.RoutingContext ctx) {
+  private static StaticHandler consoleFiles(String root) {
+    return StaticHandler.create(FileSystemAccess.RELATIVE, root)
+        .setIndexPage("index.html").setMaxAgeSeconds(0).setDefaultContentEncoding("UTF-8");
+  }
+
+  /** Paths served from webroot/: the page and its assets, nothing else touches the file system. */
+  private static final List<String> CONSOLE_PATHS = List.of("/", "/index.html", "/assets/*");
+
+  /**
+   * {@code HEAD /} and {@code GET /} without {@code text/html} in Accept (Claude Code's probe,
+   * curl, health checkers) get the small JSON answer at once; a browser gets the console.
+   */
+  private void root(RoutingContext ctx) {
+    String accept = ctx.request().getHeader("accept");
+    if (ctx.request().method() == HttpMethod.GET && accept != null && accept.contains("text/html")) {
+      ctx.next();
+      return;
+    }
     ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("name", "qbridge").put("status", "ok").toBuffer());
   }

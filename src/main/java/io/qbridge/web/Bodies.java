@@ -2,6 +2,8 @@ package io.qbridge.web;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.qbridge.error.GatewayException;
 import io.vertx.core.buffer.Buffer;
@@ -57,16 +59,21 @@ public final class Bodies {
       JsonParser parser = JSON.createParser(body.getBytes());
       parsed = JacksonCodec.fromParser(parser, Object.class);
     } catch (DecodeException | IOException e) {
-      throw GatewayException.badRequest("Request body is not valid JSON: " + firstLine(e.getMessage()));
+      throw GatewayException.badRequest("Request body is not valid JSON" + where(e));
     }
     if (!(parsed instanceof JsonObject o)) throw GatewayException.badRequest("Request body must be a JSON object");
     return o;
   }
 
-  private static String firstLine(String s) {
-    if (s == null) return "";
-    int nl = s.indexOf('\n');
-    String line = nl < 0 ? s : s.substring(0, nl);
-    return line.length() > 200 ? line.substring(0, 200) : line;
+  /**
+   * Where the parser stopped, e.g. " (line 1, column 7)"; never the parser's own text, which names
+   * its internals (token names, feature flags, source descriptions) rather than the client's mistake.
+   */
+  private static String where(Exception e) {
+    Throwable cause = e instanceof JsonProcessingException ? e : e.getCause();
+    if (!(cause instanceof JsonProcessingException jpe)) return "";
+    String what = jpe instanceof StreamConstraintsException ? ": nested deeper than " + MAX_DEPTH + " levels" : "";
+    return jpe.getLocation() == null ? what
+        : what + " (line " + jpe.getLocation().getLineNr() + ", column " + jpe.getLocation().getColumnNr() + ")";
   }
 }

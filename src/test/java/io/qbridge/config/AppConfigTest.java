@@ -14,7 +14,9 @@ class AppConfigTest {
             "https://view.awsapps.com/start", proxy, "templates", 5000, 300000, 60000, 200),
         new AppConfig.Pool(db, 100, 0, 60, 15, 1800, 0, 300, 1500, 300),
         new AppConfig.DeviceLogin(300, 600),
-        new AppConfig.Responses(24, 8388608, 268435456));
+        new AppConfig.Responses(24, 8388608, 268435456),
+        AppConfig.Routing.defaults(),
+        new AppConfig.Admin(28800, 86400, List.of()));
   }
 
   @Test

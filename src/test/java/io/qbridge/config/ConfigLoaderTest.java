@@ -79,7 +79,9 @@ class ConfigLoaderTest {
             "https://view.awsapps.com/start", "", "templates", 5000, 300000, 60000, 4096),
         new AppConfig.Pool("jdbc:sqlite:data.sqlite3", 100, 0, 60, 15, 1800, 0, 300, 1500, 300),
         new AppConfig.DeviceLogin(300, 600),
-        new AppConfig.Responses(24, 8388608, 268435456));
+        new AppConfig.Responses(24, 8388608, 268435456),
+        AppConfig.Routing.defaults(),
+        new AppConfig.Admin(28800, 86400, List.of()));
   }
 
   // ------------------------------------------------------------------ defaults and precedence

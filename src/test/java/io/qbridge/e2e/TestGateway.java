@@ -184,6 +184,13 @@ public final class TestGateway {
     return exchange(o, null);
   }
 
+  /** One request with extra headers (name, value, name, value, …), body read fully. */
+  public Response send(HttpMethod method, String path, Buffer body, String... headers) {
+    RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(app.port()).setURI(path);
+    for (int i = 0; i + 1 < headers.length; i += 2) o.putHeader(headers[i], headers[i + 1]);
+    return exchange(o, body);
+  }
+
   public Response postJson(String path, JsonObject body, String... headers) {
     RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(app.port()).setURI(path)
         .putHeader("content-type", "application/json");

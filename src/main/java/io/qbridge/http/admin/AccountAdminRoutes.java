@@ -46,6 +46,16 @@ public final class AccountAdminRoutes {
     router.patch(BASE + "/:id").handler(routes::update);
     router.delete(BASE + "/:id").handler(routes::delete);
     router.post(BASE + "/:id/refresh").handler(routes::refresh);
+    // other methods on these paths: 405 naming the allowed ones, not the catch-all 404
+    router.route(BASE).handler(ctx -> methodNotAllowed(ctx, "GET, POST"));
+    router.route(BASE + "/:id").handler(ctx -> methodNotAllowed(ctx, "GET, PATCH, DELETE"));
+    router.route(BASE + "/:id/refresh").handler(ctx -> methodNotAllowed(ctx, "POST"));
+  }
+
+  private static void methodNotAllowed(RoutingContext ctx, String allow) {
+    ctx.response().putHeader(HttpHeaders.ALLOW, allow);
+    ctx.fail(new GatewayException(405, io.qbridge.error.ErrorType.INVALID_REQUEST, ctx.request().method()
+        + " is not supported on " + ctx.request().path() + "; allowed: " + allow));
   }
 
   private void create(RoutingContext ctx) {

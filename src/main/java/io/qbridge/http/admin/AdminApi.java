@@ -3,6 +3,8 @@ package io.qbridge.http.admin;
 import io.qbridge.bus.AccountPoolClient;
 import io.qbridge.bus.DeviceLoginClient;
 import io.qbridge.config.AppConfig;
+import io.qbridge.http.security.AdminSecurity;
+import io.qbridge.http.security.SessionRoutes;
 import io.qbridge.web.ApiModule;
 import io.qbridge.web.ErrorShape;
 import io.qbridge.web.FailureHandler;
@@ -10,7 +12,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
-/** The admin API under {@code /v2}: accounts and device login, guarded by ADMIN_KEY. */
+/**
+ * The admin API under {@code /v2}: console sign-in, accounts and device login, guarded by
+ * {@link AdminSecurity} (ADMIN_KEY or a console session; loopback only in dev mode).
+ */
 public final class AdminApi implements ApiModule {
 
   /** {@code {"error":{"type":"invalid_request_error","message":"..."}}} */
@@ -20,11 +25,13 @@ public final class AdminApi implements ApiModule {
   private final Vertx vertx;
   private final AppConfig config;
   private final AccountPoolClient pool;
+  private final AdminSecurity security;
 
-  public AdminApi(Vertx vertx, AppConfig config, AccountPoolClient pool) {
+  public AdminApi(Vertx vertx, AppConfig config, AccountPoolClient pool, AdminSecurity security) {
     this.vertx = vertx;
     this.config = config;
     this.pool = pool;
+    this.security = security;
   }
 
   @Override
@@ -35,7 +42,8 @@ public final class AdminApi implements ApiModule {
 
   @Override
   public void mount(Router router) {
-    router.route("/v2/*").handler(new AdminKeyAuth(config.http().adminKey()));
+    SessionRoutes.mount(router, security, ERROR_SHAPE);
+    router.route("/v2/*").handler(security.guard(ERROR_SHAPE));
     AccountAdminRoutes.mount(router, pool);
     DeviceLoginRoutes.mount(router, new DeviceLoginClient(vertx, config.deviceLogin().claimTimeoutSeconds()),
         config.deviceLogin().claimTimeoutSeconds());

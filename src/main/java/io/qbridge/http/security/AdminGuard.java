@@ -1,0 +1,75 @@
+package io.qbridge.http.security;
+
+import io.qbridge.error.ErrorType;
+import io.qbridge.web.ErrorShape;
+import io.qbridge.web.FailureHandler;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Lets a request through to an admin route or answers 401/403/429 in the route's error shape.
+ * Order: lockout (429 with retry-after), then the mode's rule (see {@link AdminSecurity}); the
+ * authenticated actor is left on the context under {@link #ACTOR} ("loopback", "key" or
+ * "session") for handlers that record who did what.
+ */
+final class AdminGuard implements Handler<RoutingContext> {
+
+  /** Context key of the actor that passed the guard. */
+  static final String ACTOR = "qbridge.adminActor";
+
+  private final AdminSecurity security;
+  private final ErrorShape shape;
+
+  AdminGuard(AdminSecurity security, ErrorShape shape) {
+    this.security = security;
+    this.shape = shape;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    String client = security.clientAddress(request);
+    if (Refusals.lockedOut(ctx, security, client, shape)) return;
+    if (security.devMode()) {
+      if (!Refusals.notLocal(ctx, shape)) pass(ctx, "loopback", !SameOrigin.isStateChanging(request.method())
+          || SameOrigin.check(request, false));
+      return;
+    }
+    String key = AdminSecurity.presentedKey(request);
+    if (key != null) {
+      if (security.keyMatches(key)) {
+        pass(ctx, "key", true);
+      } else {
+        security.lockout().recordFailure(client);
+        FailureHandler.send(ctx.response(), shape, 401, ErrorType.AUTHENTICATION, "Invalid admin key");
+      }
+      return;
+    }
+    String sessionId = AdminSecurity.sessionId(request);
+    if (sessionId == null) {
+      FailureHandler.send(ctx.response(), shape, 401, ErrorType.AUTHENTICATION, "Admin authentication required:"
+          + " sign in to the console at /, or send 'Authorization: Bearer <ADMIN_KEY>' or 'x-admin-key'");
+      return;
+    }
+    security.sessions().find(sessionId).onComplete(found -> {
+      if (found.succeeded() && found.result().isPresent()) {
+        pass(ctx, "session", !SameOrigin.isStateChanging(request.method()) || SameOrigin.check(request, true));
+      } else {
+        security.clearSessionCookie(request, ctx.response());
+        FailureHandler.send(ctx.response(), shape, 401, ErrorType.AUTHENTICATION,
+            "Your console session has ended (signed out or expired): sign in again");
+      }
+    });
+  }
+
+  private void pass(RoutingContext ctx, String actor, boolean sameOrigin) {
+    if (!sameOrigin) {
+      FailureHandler.send(ctx.response(), shape, 403, ErrorType.PERMISSION,
+          "Cross-site request refused: admin changes must come from the console's own origin");
+      return;
+    }
+    ctx.put(ACTOR, actor);
+    ctx.next();
+  }
+}

@@ -1,0 +1,172 @@
+package io.qbridge.http.security;
+
+import io.qbridge.config.AddressRange;
+import io.qbridge.config.AppConfig;
+import io.qbridge.time.Timekeeper;
+import io.qbridge.web.ErrorShape;
+import io.vertx.core.Handler;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything that decides who may use the admin surface ({@code /v2/*}, the console's API, and
+ * whatever else is put behind {@link #guard}, such as /metrics), in two modes:
+ * <ul>
+ *   <li><b>dev mode</b> (ADMIN_KEY empty): only direct loopback peers (see {@link Peers}), naming
+ *       this machine in {@code Host}; nothing to sign in to;</li>
+ *   <li><b>key mode</b>: {@code Authorization: Bearer <ADMIN_KEY>} or {@code x-admin-key} for
+ *       scripts, or a console session cookie obtained by signing in with the key.</li>
+ * </ul>
+ * Failed key checks count towards the per-address {@link AuthLockout}.
+ *
+ * <p>One instance per process, created by {@code QBridge} and handed to every HTTP verticle: the
+ * session store and the lockout counters must be the same on every event loop. Thread-safe.
+ */
+public final class AdminSecurity {
+
+  /** The console session cookie. */
+  public static final String COOKIE = "qbridge_session";
+  /** Failed admin authentications per client address before it is refused ... */
+  public static final int MAX_FAILURES = 10;
+  /** ... for the rest of this window. */
+  public static final Duration FAILURE_WINDOW = Duration.ofSeconds(60);
+
+  private final byte[] keyDigest;
+  private final SessionStore sessions;
+  private final AuthLockout lockout;
+  private final List<AddressRange> trustedProxies;
+  private final long cookieMaxAgeSeconds;
+  private final boolean apiKeyRequired;
+
+  public AdminSecurity(String adminKey, SessionStore sessions, AuthLockout lockout, List<String> trustedProxies,
+      long cookieMaxAgeSeconds, boolean apiKeyRequired) {
+    this.keyDigest = adminKey == null || adminKey.isEmpty() ? null : sha256(adminKey);
+    this.sessions = sessions;
+    this.lockout = lockout;
+    this.trustedProxies = trustedProxies.stream().map(AddressRange::parse).toList();
+    this.cookieMaxAgeSeconds = cookieMaxAgeSeconds;
+    this.apiKeyRequired = apiKeyRequired;
+  }
+
+  /** The process's admin security from the configuration, with in-memory sessions. */
+  public static AdminSecurity create(AppConfig config, Timekeeper time) {
+    AppConfig.Admin admin = config.admin();
+    SessionStore sessions = new InMemorySessionStore(time,
+        Duration.ofSeconds(admin.sessionIdleTimeoutSeconds()), Duration.ofSeconds(admin.sessionMaxLifetimeSeconds()));
+    return new AdminSecurity(config.http().adminKey(), sessions, new AuthLockout(MAX_FAILURES, FAILURE_WINDOW, time),
+        admin.trustedProxies(), admin.sessionMaxLifetimeSeconds(), config.http().authRequired());
+  }
+
+  /** One line for the startup log saying which mode is on and what it means. */
+  public static String modeDescription(AppConfig config) {
+    return config.http().adminEnabled()
+        ? "admin: ADMIN_KEY is set: the admin API /v2 and the console need the key (console sign-in,"
+            + " 'Authorization: Bearer' or 'x-admin-key')"
+        : "admin: ADMIN_KEY is empty (dev mode): the admin API /v2, the console's API and /metrics answer only"
+            + " direct connections from this machine (loopback, no proxy headers); set ADMIN_KEY to manage"
+            + " qbridge from anywhere else";
+  }
+
+  /** The guard to put in front of an admin route; failures are written in {@code shape}. */
+  public Handler<RoutingContext> guard(ErrorShape shape) {
+    return new AdminGuard(this, shape);
+  }
+
+  public boolean devMode() {
+    return keyDigest == null;
+  }
+
+  /** True when the chat APIs want a client key (OPENAI_KEYS set): the console then asks for one. */
+  boolean apiKeyRequired() {
+    return apiKeyRequired;
+  }
+
+  SessionStore sessions() {
+    return sessions;
+  }
+
+  AuthLockout lockout() {
+    return lockout;
+  }
+
+  /** Constant-time in content and length: both sides are compared as SHA-256 digests. */
+  boolean keyMatches(String presented) {
+    return keyDigest != null && presented != null && MessageDigest.isEqual(keyDigest, sha256(presented));
+  }
+
+  /** {@code x-admin-key}, else {@code Authorization: Bearer}; null when neither. */
+  static String presentedKey(HttpServerRequest request) {
+    String key = request.getHeader("x-admin-key");
+    if (key != null && !key.isBlank()) return key.trim();
+    String auth = request.getHeader("authorization");
+    if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) return auth.substring(7).trim();
+    return null;
+  }
+
+  /**
+   * The address lockouts are counted against: the TCP peer, or, when the peer is a trusted proxy,
+   * the last {@code X-Forwarded-For} hop that is not itself a trusted proxy.
+   */
+  String clientAddress(HttpServerRequest request) {
+    String peer = Peers.peerAddress(request);
+    if (!isTrustedProxy(peer)) return peer;
+    String forwarded = request.getHeader("x-forwarded-for");
+    if (forwarded == null) return peer;
+    String[] hops = forwarded.split(",");
+    for (int i = hops.length - 1; i >= 0; i--) {
+      String hop = hops[i].trim();
+      if (!hop.isEmpty() && !isTrustedProxy(hop)) return hop;
+    }
+    return peer;
+  }
+
+  /** The request reached us over TLS, directly or (said by a trusted proxy) {@code X-Forwarded-Proto: https}. */
+  boolean viaTls(HttpServerRequest request) {
+    if (request.isSSL()) return true;
+    String proto = request.getHeader("x-forwarded-proto");
+    return proto != null && isTrustedProxy(Peers.peerAddress(request))
+        && proto.split(",")[0].trim().equalsIgnoreCase("https");
+  }
+
+  private boolean isTrustedProxy(String address) {
+    for (AddressRange range : trustedProxies) {
+      if (range.contains(address)) return true;
+    }
+    return false;
+  }
+
+  static String sessionId(HttpServerRequest request) {
+    Cookie cookie = request.getCookie(COOKIE);
+    return cookie == null || cookie.getValue().isEmpty() ? null : cookie.getValue();
+  }
+
+  /** HttpOnly (no script reads it), SameSite=Strict, Path=/, Secure over TLS. */
+  void setSessionCookie(HttpServerRequest request, HttpServerResponse response, String id) {
+    response.addCookie(cookie(request, id).setMaxAge(cookieMaxAgeSeconds));
+  }
+
+  void clearSessionCookie(HttpServerRequest request, HttpServerResponse response) {
+    response.addCookie(cookie(request, "").setMaxAge(0));
+  }
+
+  private Cookie cookie(HttpServerRequest request, String value) {
+    return Cookie.cookie(COOKIE, value).setPath("/").setHttpOnly(true)
+        .setSameSite(CookieSameSite.STRICT).setSecure(viaTls(request));
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always available", e);
+    }
+  }
+}

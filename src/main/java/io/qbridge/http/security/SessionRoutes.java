@@ -1,0 +1,118 @@
+package io.qbridge.http.security;
+
+import io.qbridge.error.ErrorType;
+import io.qbridge.error.GatewayException;
+import io.qbridge.web.Bodies;
+import io.qbridge.web.ErrorShape;
+import io.qbridge.web.FailureHandler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Console sign-in, reachable without being signed in (it is how one signs in):
+ * <pre>
+ * GET    /v2/session                  → 200 {mode: "dev"|"key", authenticated, via?: "loopback"|"key"|"session", apiKeyRequired}
+ * POST   /v2/session {adminKey}       → 200 {..., authenticated: true, via: "session"} + Set-Cookie | 401 | 409 in dev mode | 429
+ * DELETE /v2/session                  → 200 {authenticated: false}; the session is deleted on the server
+ * </pre>
+ * The key is checked once here and never kept: the cookie holds a random session id only. In dev
+ * mode every route answers only direct loopback peers, like the rest of /v2.
+ */
+public final class SessionRoutes {
+
+  public static final String PATH = "/v2/session";
+
+  private final AdminSecurity security;
+  private final ErrorShape shape;
+
+  private SessionRoutes(AdminSecurity security, ErrorShape shape) {
+    this.security = security;
+    this.shape = shape;
+  }
+
+  /** Mounts the routes; must come before the {@code /v2/*} guard. */
+  public static void mount(Router router, AdminSecurity security, ErrorShape shape) {
+    SessionRoutes routes = new SessionRoutes(security, shape);
+    router.get(PATH).handler(routes::status);
+    router.post(PATH).handler(routes::signIn);
+    router.delete(PATH).handler(routes::signOut);
+  }
+
+  private void status(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (security.devMode()) {
+      if (!Refusals.notLocal(ctx, shape)) ctx.json(view(true, "loopback"));
+      return;
+    }
+    String key = AdminSecurity.presentedKey(request);
+    if (key != null) {
+      // a key check like any other: counted, so this cannot serve as a guessing oracle
+      String client = security.clientAddress(request);
+      if (Refusals.lockedOut(ctx, security, client, shape)) return;
+      boolean valid = security.keyMatches(key);
+      if (!valid) security.lockout().recordFailure(client);
+      ctx.json(view(valid, "key"));
+      return;
+    }
+    security.sessions().find(AdminSecurity.sessionId(request)).onComplete(found ->
+        ctx.json(view(found.succeeded() && found.result().isPresent(), "session")));
+  }
+
+  private void signIn(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    String client = security.clientAddress(request);
+    if (Refusals.lockedOut(ctx, security, client, shape)) return;
+    if (security.devMode()) {
+      if (!Refusals.notLocal(ctx, shape)) {
+        ctx.fail(new GatewayException(409, ErrorType.INVALID_REQUEST,
+            "ADMIN_KEY is not set (dev mode): no sign-in is needed from this machine"));
+      }
+      return;
+    }
+    if (!SameOrigin.check(request, false)) {
+      FailureHandler.send(ctx.response(), shape, 403, ErrorType.PERMISSION,
+          "Cross-site sign-in refused: sign in from the console's own page");
+      return;
+    }
+    JsonObject body = Bodies.jsonObject(ctx);
+    Object key = body.getValue("adminKey");
+    if (!(key instanceof String presented) || presented.isEmpty()) {
+      throw GatewayException.badRequest("adminKey: required, the ADMIN_KEY as a string");
+    }
+    if (!security.keyMatches(presented)) {
+      security.lockout().recordFailure(client);
+      FailureHandler.send(ctx.response(), shape, 401, ErrorType.AUTHENTICATION, "Invalid admin key");
+      return;
+    }
+    security.sessions().create(client).onSuccess(session -> {
+      security.setSessionCookie(request, ctx.response(), session.id());
+      ctx.response().putHeader("cache-control", "no-store");
+      ctx.json(view(true, "session"));
+    }).onFailure(ctx::fail);
+  }
+
+  private void signOut(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    if (security.devMode() && Refusals.notLocal(ctx, shape)) return;
+    if (!SameOrigin.check(request, false)) {
+      FailureHandler.send(ctx.response(), shape, 403, ErrorType.PERMISSION,
+          "Cross-site request refused: sign out from the console's own page");
+      return;
+    }
+    security.sessions().delete(AdminSecurity.sessionId(request)).onComplete(done -> {
+      security.clearSessionCookie(request, ctx.response());
+      ctx.json(view(security.devMode(), security.devMode() ? "loopback" : null));
+    });
+  }
+
+  private JsonObject view(boolean authenticated, String via) {
+    JsonObject view = new JsonObject()
+        .put("mode", security.devMode() ? "dev" : "key")
+        .put("authenticated", authenticated)
+        .put("apiKeyRequired", security.apiKeyRequired());
+    if (authenticated && via != null) view.put("via", via);
+    return view;
+  }
+}

@@ -1,0 +1,87 @@
+// English and Simplified Chinese. The language comes from the browser unless the user picked one
+// (remembered in localStorage: a preference, nothing secret).
+const STRINGS = {
+  en: {
+    language: 'Language', signOut: 'Sign out', signInTitle: 'Sign in', adminKey: 'Admin key', signIn: 'Sign in',
+    accounts: 'Accounts', addAccount: 'Add account', editAccount: 'Edit account', deviceLogin: 'Device login',
+    label: 'Label', clientId: 'Client ID', clientSecret: 'Client secret', refreshToken: 'Refresh token',
+    save: 'Save', cancel: 'Cancel', close: 'Close', secretsHint: 'Leave secrets empty to keep the stored ones.',
+    startLogin: 'Start login', deviceOpen: 'Open this link and approve:', userCode: 'User code', copy: 'Copy',
+    copied: 'Copied', remaining: 'Time left', status: 'Status', state: 'State', successes: 'Successes',
+    errors: 'Errors', lastRefresh: 'Last refresh', tokenExpiry: 'Token expiry', inFlight: 'In flight',
+    actions: 'Actions', noAccounts: 'No accounts yet: add one with "Add account" or "Device login".',
+    chatTest: 'Chat test', api: 'API', model: 'Model', thinking: 'Thinking', apiKey: 'API key',
+    message: 'Message', send: 'Send', stop: 'Stop', newChat: 'New chat',
+    disable: 'Disable', enable: 'Enable', refresh: 'Refresh', edit: 'Edit', delete: 'Delete',
+    confirmDelete: 'Confirm delete', never: 'never', unknown: 'unknown',
+    'state.active': 'active', 'state.disabled': 'disabled', 'state.cooldown': 'cooling down until {until}',
+    'state.parked': 'quota exhausted until {until}', 'state.suspended': 'suspended',
+    summary: 'Accounts: {total} · healthy {healthy} · cooling {cooling} · disabled {disabled} · in flight {leases}',
+    'login.pending': 'waiting for approval…', 'login.completed': 'approved: account added',
+    'login.failed': 'failed: {error}', 'login.expired': 'expired: start a new login',
+    devRemote: 'ADMIN_KEY is not set (dev mode): this console only works from the machine qbridge runs on. Set ADMIN_KEY to manage qbridge from here.',
+    devMode: 'Dev mode: no ADMIN_KEY is set, so only this machine can manage qbridge.',
+    sessionEnded: 'Your session has ended: sign in again.',
+    thinkingLabel: 'thinking', toolLabel: 'tool call', you: 'You', assistant: 'Assistant',
+    stopped: 'stopped', stats: 'TTFT {ttft} · duration {duration} · tokens in {input} / out {output}',
+    networkError: 'Cannot reach qbridge: {error}', seconds: '{n} s',
+  },
+  zh: {
+    language: '语言', signOut: '退出登录', signInTitle: '登录', adminKey: '管理密钥', signIn: '登录',
+    accounts: '账号', addAccount: '添加账号', editAccount: '编辑账号', deviceLogin: '设备登录',
+    label: '名称', clientId: '客户端 ID', clientSecret: '客户端密钥', refreshToken: '刷新令牌',
+    save: '保存', cancel: '取消', close: '关闭', secretsHint: '密钥留空则保留已保存的值。',
+    startLogin: '开始登录', deviceOpen: '打开此链接并批准：', userCode: '用户代码', copy: '复制',
+    copied: '已复制', remaining: '剩余时间', status: '状态', state: '状态', successes: '成功',
+    errors: '错误', lastRefresh: '上次刷新', tokenExpiry: '令牌过期', inFlight: '进行中',
+    actions: '操作', noAccounts: '还没有账号：用“添加账号”或“设备登录”添加。',
+    chatTest: '对话测试', api: '接口', model: '模型', thinking: '思考', apiKey: 'API 密钥',
+    message: '消息', send: '发送', stop: '停止', newChat: '新对话',
+    disable: '停用', enable: '启用', refresh: '刷新', edit: '编辑', delete: '删除',
+    confirmDelete: '确认删除', never: '从未', unknown: '未知',
+    'state.active': '正常', 'state.disabled': '已停用', 'state.cooldown': '冷却中，直到 {until}',
+    'state.parked': '额度用尽，直到 {until}', 'state.suspended': '已被暂停',
+    summary: '共 {total} 个账号：{healthy} 个正常，{cooling} 个冷却中，{disabled} 个已停用 · {leases} 个请求进行中',
+    'login.pending': '等待批准…', 'login.completed': '已批准：账号已添加',
+    'login.failed': '失败：{error}', 'login.expired': '已过期：请重新开始登录',
+    devRemote: '未设置 ADMIN_KEY（开发模式）：只能在运行 qbridge 的机器上使用此控制台。设置 ADMIN_KEY 后即可从这里管理。',
+    devMode: '开发模式：未设置 ADMIN_KEY，只有本机可以管理 qbridge。',
+    sessionEnded: '会话已结束，请重新登录。',
+    thinkingLabel: '思考', toolLabel: '工具调用', you: '你', assistant: '助手',
+    stopped: '已停止', stats: '首字延迟 {ttft} · 用时 {duration} · 输入 {input} / 输出 {output} 个令牌',
+    networkError: '无法连接 qbridge：{error}', seconds: '{n} 秒',
+  },
+};
+
+const STORAGE_KEY = 'qbridge.lang';
+let lang = pickLanguage();
+
+function pickLanguage() {
+  const saved = localStorage.getItem(STORAGE_KEY);
+  if (saved && STRINGS[saved]) return saved;
+  const wanted = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || 'en'];
+  return wanted.some((l) => String(l).toLowerCase().startsWith('zh')) && !String(wanted[0]).toLowerCase().startsWith('en')
+    ? 'zh' : 'en';
+}
+
+export function language() {
+  return lang;
+}
+
+export function setLanguage(next) {
+  lang = STRINGS[next] ? next : 'en';
+  localStorage.setItem(STORAGE_KEY, lang);
+  applyStatic();
+}
+
+/** The string for key, with {name} placeholders filled from vars. */
+export function t(key, vars = {}) {
+  const text = STRINGS[lang][key] ?? STRINGS.en[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (vars[name] ?? ''));
+}
+
+/** Translates every element carrying data-i18n, and the page language. */
+export function applyStatic() {
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+}
