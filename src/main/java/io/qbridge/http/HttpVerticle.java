@@ -10,6 +10,7 @@ import io.qbridge.convert.AmazonQRequestBuilder;
 import io.qbridge.convert.TokenCounter;
 import io.qbridge.error.GatewayException;
 import io.qbridge.http.admin.AdminApi;
+import io.qbridge.http.docs.DocsApi;
 import io.qbridge.upstream.OutboundHttp;
 import io.qbridge.upstream.UpstreamClient;
 import io.qbridge.upstream.UpstreamTemplate;
@@ -42,6 +43,7 @@ public final class HttpVerticle extends VerticleBase {
   private final IntConsumer onListening;
   private HttpClientAgent upstreamHttp;
   private HttpServer server;
+  private Router router;
 
   public HttpVerticle(AppConfig config, UpstreamTemplate template, IntConsumer onListening) {
     this.config = config;
@@ -52,7 +54,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     upstreamHttp = OutboundHttp.create(vertx, config, config.upstreamMaxConnections());
-    Router router = routes();
+    router = routes();
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.host()).setPort(config.port())
         .setCompressionSupported(false)
@@ -76,6 +78,9 @@ public final class HttpVerticle extends VerticleBase {
     return drained.eventually(() -> upstreamHttp == null ? Future.succeededFuture() : upstreamHttp.close());
   }
 
+  /** The route table, once started (the OpenAPI drift test reads it). */
+  Router router() { return router; }
+
   /** The route table: cross-cutting handlers, then one module per API family, then the 404. */
   private Router routes() {
     AccountPoolClient pool = new AccountPoolClient(vertx);
@@ -96,7 +101,8 @@ public final class HttpVerticle extends VerticleBase {
     List<ApiModule> modules = List.of(
         new AnthropicApi(config.apiKeys(), pipeline),
         new OpenAiApi(config.apiKeys(), pipeline),
-        new AdminApi(vertx, config, pool));
+        new AdminApi(vertx, config, pool),
+        new DocsApi());
     modules.forEach(m -> m.mount(router));
 
     // anything else: a 404 in OpenAI's shape, the most widely understood one
