@@ -6,6 +6,7 @@ import io.qbridge.account.Outcome;
 import io.qbridge.relay.RelayOutcome;
 import io.qbridge.relay.ResponseWriter;
 import io.qbridge.relay.StreamRelay;
+import io.qbridge.telemetry.RequestFacts;
 import io.qbridge.upstream.Cancellation;
 import io.qbridge.upstream.UpstreamClient;
 import io.qbridge.upstream.UpstreamError;
@@ -104,9 +105,11 @@ public final class ChatExchange {
       // the client may leave while we wait for Amazon Q's headers: abort the upstream call too
       Cancellation cancellation = new Cancellation();
       response.closeHandler(v -> cancellation.cancel());
+      RequestFacts.of(ctx).attempt(lease.accountId());
       upstream.generate(lease.accessToken(), qRequest, cancellation)
           .compose(this::relay)
           .onSuccess(outcome -> {
+            RequestFacts.of(ctx).upstreamCall(outcome.error() == null ? "ok" : outcome.error().kind().name());
             if (outcome.error() != null) release.release(outcome.error());
             else release.release(outcome.hasContent() ? Outcome.SUCCESS : Outcome.NEUTRAL);
           })
@@ -119,7 +122,9 @@ public final class ChatExchange {
         stream.cancel();
         return Future.succeededFuture(new RelayOutcome(null, false, true));
       }
-      return new StreamRelay(vertx, response, stream, writerFactory.get(), keepAliveMs).run();
+      ResponseWriter writer = writerFactory.get();
+      RequestFacts.of(ctx).outputTokens(writer::outputTokens);
+      return new StreamRelay(vertx, response, stream, writer, keepAliveMs).run();
     }
 
     /** The attempt failed before anything reached the client. */
@@ -129,6 +134,7 @@ public final class ChatExchange {
         return;
       }
       log.warn("{} upstream failure on account {}: {} ({})", RequestIds.of(ctx), lease.accountId(), e.kind(), e.detail());
+      RequestFacts.of(ctx).upstreamCall(e.kind().name());
       if (e.kind() == UpstreamError.Kind.TOKEN_INVALID && !tokenRefreshed) {
         pool.refreshLease(lease).onComplete(ar -> {
           if (ar.succeeded()) {
@@ -151,6 +157,7 @@ public final class ChatExchange {
       if (e.kind().retryable() && tried.size() < maxAttempts) {
         log.info("{} failing over after {} on account {} (attempt {} of {})", RequestIds.of(ctx), e.kind(), lease.accountId(),
             tried.size() + 1, maxAttempts);
+        RequestFacts.of(ctx).failover();
         next();
       } else {
         ctx.fail(e);

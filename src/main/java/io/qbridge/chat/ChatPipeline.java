@@ -7,6 +7,7 @@ import io.qbridge.convert.QRequest;
 import io.qbridge.convert.TokenCounter;
 import io.qbridge.error.GatewayException;
 import io.qbridge.relay.ResponseWriter;
+import io.qbridge.telemetry.RequestFacts;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
@@ -49,6 +50,7 @@ public final class ChatPipeline {
   public int contextTokenLimit() { return contextTokenLimit; }
 
   public void run(RoutingContext ctx, Prepared prepared, Supplier<ResponseWriter> writerFactory) {
+    RequestFacts.of(ctx).prepared(prepared.conversation().modelId(), prepared.inputTokens());
     exchange.run(ctx, prepared.request().body(), writerFactory);
   }
 }

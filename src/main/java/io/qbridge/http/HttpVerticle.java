@@ -14,6 +14,8 @@ import io.qbridge.http.docs.DocsApi;
 import io.qbridge.upstream.OutboundHttp;
 import io.qbridge.upstream.UpstreamClient;
 import io.qbridge.upstream.UpstreamTemplate;
+import io.qbridge.telemetry.Metrics;
+import io.qbridge.web.AccessLog;
 import io.qbridge.web.ApiModule;
 import io.qbridge.web.FailureHandler;
 import io.qbridge.web.RequestIds;
@@ -41,6 +43,7 @@ public final class HttpVerticle extends VerticleBase {
   private final AppConfig config;
   private final UpstreamTemplate template;
   private final IntConsumer onListening;
+  private final Metrics metrics = Metrics.NONE;
   private HttpClientAgent upstreamHttp;
   private HttpServer server;
   private Router router;
@@ -92,6 +95,7 @@ public final class HttpVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
+    router.route().handler(new AccessLog(metrics));
     router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
 
     router.route(HttpMethod.GET, "/").handler(this::root);

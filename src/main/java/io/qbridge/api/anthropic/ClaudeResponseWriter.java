@@ -66,4 +66,6 @@ final class ClaudeResponseWriter implements ResponseWriter {
   @Override public boolean hasContent() { return translator.hasContent(); }
 
   @Override public boolean finishedLocally() { return translator.finishedLocally(); }
+
+  @Override public int outputTokens() { return translator.outputTokens(); }
 }

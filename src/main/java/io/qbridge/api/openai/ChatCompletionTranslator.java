@@ -127,6 +127,10 @@ final class ChatCompletionTranslator {
   }
 
   /** The estimate, or Amazon Q's own context usage when it reported one (more exact). */
+  int completionTokens() {
+    return budget.usedTokens();
+  }
+
   int finalPromptTokens() {
     if (contextUsagePercent <= 0) return promptTokens;
     return (int) Math.round(contextUsagePercent * CONTEXT_WINDOW_TOKENS / 100.0);

@@ -81,4 +81,6 @@ final class ChatCompletionWriter implements ResponseWriter {
   @Override public boolean hasContent() { return translator.hasContent(); }
 
   @Override public boolean finishedLocally() { return translator.finishedLocally(); }
+
+  @Override public int outputTokens() { return translator.completionTokens(); }
 }
