@@ -2,7 +2,13 @@ package io.qbridge;
 
 import io.qbridge.config.AppConfig;
 import io.qbridge.config.ConfigLoader;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.qbridge.telemetry.prometheus.PrometheusMetrics;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -18,8 +24,20 @@ public final class Main {
 
   private Main() {}
 
+  /**
+   * Vert.x with its own HTTP server/client, pool and event-bus metrics recorded into
+   * {@code registry}, the one /metrics exposes (JVM metrics are bound by {@link PrometheusMetrics}).
+   */
+  static Vertx vertx(PrometheusMeterRegistry registry) {
+    return Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+  }
+
   public static void main(String[] args) {
-    Vertx vertx = Vertx.vertx();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = vertx(registry);
     AppConfig config;
     QBridge app;
     try {
@@ -27,7 +45,7 @@ public final class Main {
       log.info("configuration: {}", config.describe());
       if (config.apiKeys().isEmpty()) log.warn("OPENAI_KEYS is empty: the API accepts requests without a key (dev mode)");
       if (config.adminKey().isEmpty()) log.warn("ADMIN_KEY is empty: the admin API /v2 is open (dev mode)");
-      app = QBridge.deploy(vertx, config).await(60, TimeUnit.SECONDS);
+      app = QBridge.deploy(vertx, config, new PrometheusMetrics(registry)).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.error("qbridge failed to start: {}", e.getMessage());
       vertx.close();

@@ -3,6 +3,7 @@ package io.qbridge;
 import io.qbridge.account.AccountPoolVerticle;
 import io.qbridge.config.AppConfig;
 import io.qbridge.http.HttpVerticle;
+import io.qbridge.telemetry.prometheus.PrometheusMetrics;
 import io.qbridge.upstream.UpstreamTemplate;
 import io.qbridge.upstream.UpstreamVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -22,15 +23,22 @@ public final class QBridge {
   private final Vertx vertx;
   private final List<String> deployments;
   private final int port;
+  private final PrometheusMetrics metrics;
 
-  private QBridge(Vertx vertx, List<String> deployments, int port) {
+  private QBridge(Vertx vertx, List<String> deployments, int port, PrometheusMetrics metrics) {
     this.vertx = vertx;
     this.deployments = deployments;
     this.port = port;
+    this.metrics = metrics;
   }
 
   /** Deploys everything; fails (after undeploying what started) if any part fails to start. */
   public static Future<QBridge> deploy(Vertx vertx, AppConfig config) {
+    return deploy(vertx, config, new PrometheusMetrics());
+  }
+
+  /** Deploys with {@code metrics} (Main passes the registry Vert.x's own metrics record into). */
+  public static Future<QBridge> deploy(Vertx vertx, AppConfig config, PrometheusMetrics metrics) {
     UpstreamTemplate template;
     try {
       template = UpstreamTemplate.load(config.templatesDir());
@@ -46,15 +54,18 @@ public final class QBridge {
         })
         .compose(id -> {
           ids.add(id);
-          return vertx.deployVerticle(() -> new HttpVerticle(config, template, p -> port.compareAndSet(-1, p)),
+          return vertx.deployVerticle(() -> new HttpVerticle(config, template, metrics, p -> port.compareAndSet(-1, p)),
               new DeploymentOptions().setInstances(config.httpInstances()));
         })
         .map(id -> {
           ids.add(id);
-          return new QBridge(vertx, ids, port.get());
+          return new QBridge(vertx, ids, port.get(), metrics);
         })
         .recover(t -> undeployAll(vertx, ids).transform(v -> Future.failedFuture(t)));
   }
+
+  /** What this qbridge counts (its /metrics). */
+  public PrometheusMetrics metrics() { return metrics; }
 
   /** The port the HTTP server listens on (the real one when PORT=0). */
   public int port() { return port; }

@@ -14,7 +14,9 @@ import io.qbridge.http.docs.DocsApi;
 import io.qbridge.upstream.OutboundHttp;
 import io.qbridge.upstream.UpstreamClient;
 import io.qbridge.upstream.UpstreamTemplate;
-import io.qbridge.telemetry.Metrics;
+import io.qbridge.http.admin.AdminKeyAuth;
+import io.qbridge.http.metrics.MetricsApi;
+import io.qbridge.telemetry.prometheus.PrometheusMetrics;
 import io.qbridge.web.AccessLog;
 import io.qbridge.web.ApiModule;
 import io.qbridge.web.FailureHandler;
@@ -43,14 +45,20 @@ public final class HttpVerticle extends VerticleBase {
   private final AppConfig config;
   private final UpstreamTemplate template;
   private final IntConsumer onListening;
-  private final Metrics metrics = Metrics.NONE;
+  private final PrometheusMetrics metrics;
   private HttpClientAgent upstreamHttp;
   private HttpServer server;
   private Router router;
 
   public HttpVerticle(AppConfig config, UpstreamTemplate template, IntConsumer onListening) {
+    this(config, template, new PrometheusMetrics(), onListening);
+  }
+
+  /** @param metrics shared by every HTTP instance of one qbridge (one registry, one /metrics) */
+  public HttpVerticle(AppConfig config, UpstreamTemplate template, PrometheusMetrics metrics, IntConsumer onListening) {
     this.config = config;
     this.template = template;
+    this.metrics = metrics;
     this.onListening = onListening;
   }
 
@@ -106,7 +114,9 @@ public final class HttpVerticle extends VerticleBase {
         new AnthropicApi(config.apiKeys(), pipeline),
         new OpenAiApi(config.apiKeys(), pipeline),
         new AdminApi(vertx, config, pool),
-        new DocsApi());
+        new DocsApi(),
+        // admin guard until the console's admin security lands (dev mode: open like /v2)
+        new MetricsApi(vertx, metrics, new AdminKeyAuth(config.adminKey())));
     modules.forEach(m -> m.mount(router));
 
     // anything else: a 404 in OpenAI's shape, the most widely understood one

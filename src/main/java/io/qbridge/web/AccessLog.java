@@ -42,7 +42,11 @@ public final class AccessLog implements Handler<RoutingContext> {
         metrics.streamOpened();
       }
     });
-    ctx.addEndHandler(ar -> ended(ctx, System.nanoTime() - start, ttft[0], ar.failed()));
+    // one tick later: the response often ends inside the chat flow, which then records its outcome
+    ctx.addEndHandler(ar -> {
+      long duration = System.nanoTime() - start;
+      ctx.vertx().runOnContext(v -> ended(ctx, duration, ttft[0], ar.failed()));
+    });
     ctx.next();
   }
 

@@ -166,8 +166,15 @@ public final class TestGateway {
 
   /** One plain request, body read fully. */
   public Response request(HttpMethod method, String path, Buffer body, String contentType) {
+    return request(method, path, body, contentType, new String[0]);
+  }
+
+  /** One plain request with extra headers (name, value, …); the admin key goes along when one is set. */
+  public Response request(HttpMethod method, String path, Buffer body, String contentType, String... headers) {
     RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(app.port()).setURI(path);
     if (contentType != null) o.putHeader("content-type", contentType);
+    if (path.startsWith("/v2/") && config.adminEnabled()) o.putHeader("x-admin-key", config.adminKey());
+    for (int i = 0; i + 1 < headers.length; i += 2) o.putHeader(headers[i], headers[i + 1]);
     return exchange(o, body);
   }
 
