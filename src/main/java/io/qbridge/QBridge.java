@@ -2,8 +2,11 @@ package io.qbridge;
 
 import io.qbridge.account.AccountPoolVerticle;
 import io.qbridge.config.AppConfig;
+import io.qbridge.api.responses.store.ResponseStoreVerticle;
 import io.qbridge.http.HttpVerticle;
 import io.qbridge.telemetry.prometheus.PrometheusMetrics;
+import java.time.Clock;
+import java.time.Duration;
 import io.qbridge.upstream.UpstreamTemplate;
 import io.qbridge.upstream.UpstreamVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -51,6 +54,12 @@ public final class QBridge {
         .compose(id -> {
           ids.add(id);
           return vertx.deployVerticle(new UpstreamVerticle(config, template));
+        })
+        .compose(id -> {
+          ids.add(id);
+          return vertx.deployVerticle(new ResponseStoreVerticle(new ResponseStoreVerticle.Settings(config.databaseUrl(),
+              Duration.ofHours(config.responsesTtlHours()), config.responsesMaxBytes(), config.responsesStoreMaxBytes(),
+              ResponseStoreVerticle.SWEEP_MS), Clock.systemUTC()));
         })
         .compose(id -> {
           ids.add(id);

@@ -42,6 +42,9 @@ import java.util.List;
  * @param quotaParkSeconds         QUOTA_PARK_SECONDS: how long a quota-exhausted account is parked, 0 = until next month (UTC)
  * @param shutdownGraceSeconds     SHUTDOWN_GRACE_SECONDS: how long a stopping server lets in-flight requests finish
  * @param upstreamHeadersTimeoutMs UPSTREAM_HEADERS_TIMEOUT_MS: longest wait for Amazon Q's response headers (capped by the idle timeout)
+ * @param responsesTtlHours        RESPONSES_TTL_HOURS: how long a stored Responses API response stays retrievable
+ * @param responsesMaxBytes        RESPONSES_MAX_BYTES: largest stored response (with its conversation); larger ones are not stored
+ * @param responsesStoreMaxBytes   RESPONSES_STORE_MAX_BYTES: total size of stored responses, oldest evicted first
  */
 public record AppConfig(
     String host,
@@ -75,7 +78,10 @@ public record AppConfig(
     int longCooldownSeconds,
     int quotaParkSeconds,
     int shutdownGraceSeconds,
-    int upstreamHeadersTimeoutMs) {
+    int upstreamHeadersTimeoutMs,
+    int responsesTtlHours,
+    int responsesMaxBytes,
+    int responsesStoreMaxBytes) {
 
   public AppConfig {
     apiKeys = List.copyOf(apiKeys);
@@ -125,7 +131,8 @@ public record AppConfig(
         + " cooldowns=" + cooldownSeconds + "s/short " + shortCooldownSeconds + "s/long " + longCooldownSeconds + "s"
         + " quotaPark=" + (quotaParkSeconds == 0 ? "next-month" : quotaParkSeconds + "s")
         + " shutdownGrace=" + shutdownGraceSeconds + "s"
-        + " upstreamHeadersTimeoutMs=" + upstreamHeadersTimeoutMs;
+        + " upstreamHeadersTimeoutMs=" + upstreamHeadersTimeoutMs
+        + " responses=" + responsesTtlHours + "h/" + responsesMaxBytes + "B each/" + responsesStoreMaxBytes + "B total";
   }
 
   /** Same as {@link #describe()}, so an accidentally logged record never leaks keys. */

@@ -43,7 +43,11 @@ enum ConfigKey {
   // shutdown
   SHUTDOWN_GRACE_SECONDS(Kind.INT, "30"),
   // upstream: waiting for the response headers (failover point)
-  UPSTREAM_HEADERS_TIMEOUT_MS(Kind.INT, "60000");
+  UPSTREAM_HEADERS_TIMEOUT_MS(Kind.INT, "60000"),
+  // Responses API store (previous_response_id)
+  RESPONSES_TTL_HOURS(Kind.INT, "24"),
+  RESPONSES_MAX_BYTES(Kind.INT, "8388608"),
+  RESPONSES_STORE_MAX_BYTES(Kind.INT, "268435456");
 
   /** What a config file may hold for the key; environment and .env values are always strings. */
   enum Kind { STRING, INT, DECIMAL, LIST }

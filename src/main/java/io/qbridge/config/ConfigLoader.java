@@ -401,6 +401,9 @@ public final class ConfigLoader {
       int quotaPark = integer(ConfigKey.QUOTA_PARK_SECONDS, 0, Integer.MAX_VALUE, null);
       int shutdownGrace = integer(ConfigKey.SHUTDOWN_GRACE_SECONDS, 0, 3600, null);
       int headersTimeout = integer(ConfigKey.UPSTREAM_HEADERS_TIMEOUT_MS, 1, Integer.MAX_VALUE, null);
+      int responsesTtl = integer(ConfigKey.RESPONSES_TTL_HOURS, 1, 24 * 365, null);
+      int responsesMax = integer(ConfigKey.RESPONSES_MAX_BYTES, KIB, Integer.MAX_VALUE, null);
+      int responsesStoreMax = integer(ConfigKey.RESPONSES_STORE_MAX_BYTES, KIB, Integer.MAX_VALUE, null);
       if (!problems.isEmpty()) {
         return null;
       }
@@ -409,7 +412,8 @@ public final class ConfigLoader {
           idleTimeout, maxConnections, pingInterval, multiplier, maxBodyBytes, contextTokenLimit,
           claimTimeout, loginRetention,
           refreshInterval, refreshMaxAge, refreshBeforeExpiry, maxAttempts, accountMaxConcurrency, cooldown,
-          shortCooldown, longCooldown, quotaPark, shutdownGrace, headersTimeout);
+          shortCooldown, longCooldown, quotaPark, shutdownGrace, headersTimeout,
+          responsesTtl, responsesMax, responsesStoreMax);
     }
 
     /** The value as trimmed text, or null (problem added) when the file holds a wrong type. */

@@ -39,11 +39,19 @@ import java.util.UUID;
  *       truncated with the full text moved into the prompt, schema hygiene, and placeholder specs
  *       for tools used in history but no longer offered.</li>
  * </ul>
+ *
+ * <p>The system prompt (with the documentation of truncated tools) reaches Amazon Q on every
+ * request, exactly once, whatever the front end: framed into the current message (§6.3) when that
+ * message has text; otherwise — a turn of tool results only, whose content must stay empty (§6.3,
+ * §6.7) — as a leading user/assistant pair in history ({@link #SYSTEM_ACK}), which q2api forgot and
+ * agent loops therefore lost on nearly every turn.
  */
 public final class AmazonQRequestBuilder {
 
   static final String CONTINUE_PROMPT = "Continue.";
   static final String HISTORY_START_PLACEHOLDER = "(conversation start)";
+  /** The assistant's side of the system-prompt pair in history (as kiro.rs words it). */
+  static final String SYSTEM_ACK = "I will follow these instructions.";
   static final String EMPTY_SUCCESS = "Command executed successfully";
   static final String CANCELLED = "Tool use was cancelled by the user";
   static final int MAX_DESCRIPTION = 10_240;
@@ -72,15 +80,24 @@ public final class AmazonQRequestBuilder {
     JsonArray specs = toolSpecs(c.tools(), turns, names, toolDocs);
     String hint = c.thinking() ? thinkingHint(c) : null;
 
+    String preamble = toolDocs + systemBlock(c.system());
+    boolean framed = isFramed(current);
+    List<Message> past = turns.subList(0, turns.size() - 1);
     JsonArray history = new JsonArray();
-    for (Message m : turns.subList(0, turns.size() - 1)) {
+    if (!framed && !preamble.isEmpty()) {
+      history.add(systemUser(preamble.strip()));
+      // the pair stands in for the neutral first user turn alternate() adds before an assistant opening
+      if (isStartPlaceholder(past.get(0))) past = past.subList(1, past.size());
+      else history.add(historyAssistant(AssistantMessage.text(SYSTEM_ACK)));
+    }
+    for (Message m : past) {
       history.add(m instanceof UserMessage u ? historyUser(u, hint) : historyAssistant((AssistantMessage) m));
     }
     JsonObject context = new JsonObject().put("envState", template.envState());
     if (!specs.isEmpty()) context.put("tools", specs);
     if (!current.toolResults().isEmpty()) context.put("toolResults", toolResults(current.toolResults()));
     JsonObject msg = new JsonObject()
-        .put("content", currentContent(current, c, toolDocs.toString(), hint))
+        .put("content", framed ? framedContent(current, preamble, hint) : withHint("", hint))
         .put("userInputMessageContext", context)
         .put("origin", template.origin())
         .put("modelId", c.modelId());
@@ -253,13 +270,21 @@ public final class AmazonQRequestBuilder {
 
   // ---------------------------------------------------------------- messages
 
-  /** §6.3 framing: tool docs, system prompt and context entry around the user's text; "" for pure tool results. */
-  String currentContent(UserMessage u, Conversation c, String toolDocs, String thinkingHint) {
-    if (!u.toolResults().isEmpty() && u.text().isBlank()) return thinkingHint == null ? "" : thinkingHint;
-    StringBuilder sb = new StringBuilder(toolDocs);
-    if (!c.system().isBlank()) {
-      sb.append("--- SYSTEM PROMPT BEGIN ---\n").append(c.system()).append("\n--- SYSTEM PROMPT END ---\n\n");
-    }
+  /**
+   * Whether the current message gets the §6.3 framing (and with it the system prompt). A message of
+   * tool results only keeps its content empty: the system prompt then travels in history.
+   */
+  static boolean isFramed(UserMessage current) {
+    return current.toolResults().isEmpty() || !current.text().isBlank();
+  }
+
+  private static String systemBlock(String system) {
+    return system.isBlank() ? "" : "--- SYSTEM PROMPT BEGIN ---\n" + system + "\n--- SYSTEM PROMPT END ---\n\n";
+  }
+
+  /** §6.3 framing: tool docs and system prompt ({@code preamble}), then the context entry around the user's text. */
+  private String framedContent(UserMessage u, String preamble, String thinkingHint) {
+    StringBuilder sb = new StringBuilder(preamble);
     ZonedDateTime now = ZonedDateTime.now(clock);
     sb.append("--- CONTEXT ENTRY BEGIN ---\n")
         .append("Current time: ").append(now.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ENGLISH))
@@ -267,6 +292,18 @@ public final class AmazonQRequestBuilder {
         .append("--- CONTEXT ENTRY END ---\n\n")
         .append("--- USER MESSAGE BEGIN ---\n").append(u.text()).append("\n--- USER MESSAGE END ---");
     return withHint(sb.toString(), thinkingHint);
+  }
+
+  /** The first history turn when the system prompt travels in history: no thinking hint, it is not the user speaking. */
+  private JsonObject systemUser(String preamble) {
+    return new JsonObject().put("userInputMessage", new JsonObject()
+        .put("content", preamble)
+        .put("userInputMessageContext", new JsonObject().put("envState", template.envState()))
+        .put("origin", template.origin()));
+  }
+
+  private static boolean isStartPlaceholder(Message m) {
+    return m instanceof UserMessage u && u.text().equals(HISTORY_START_PLACEHOLDER) && u.toolResults().isEmpty() && u.images().isEmpty();
   }
 
   /** §6.6: the prompt convention that makes the model think in {@code <thinking>} tags, placed last (q2api 239f373). */

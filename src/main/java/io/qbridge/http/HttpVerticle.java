@@ -3,11 +3,13 @@ package io.qbridge.http;
 import io.qbridge.account.AccountPoolClient;
 import io.qbridge.api.anthropic.AnthropicApi;
 import io.qbridge.api.openai.OpenAiApi;
+import io.qbridge.api.responses.ResponsesApi;
 import io.qbridge.chat.ChatExchange;
 import io.qbridge.chat.ChatPipeline;
 import io.qbridge.config.AppConfig;
 import io.qbridge.convert.AmazonQRequestBuilder;
 import io.qbridge.convert.TokenCounter;
+import io.qbridge.error.ErrorType;
 import io.qbridge.error.GatewayException;
 import io.qbridge.http.admin.AdminApi;
 import io.qbridge.http.docs.DocsApi;
@@ -19,17 +21,20 @@ import io.qbridge.http.metrics.MetricsApi;
 import io.qbridge.telemetry.prometheus.PrometheusMetrics;
 import io.qbridge.web.AccessLog;
 import io.qbridge.web.ApiModule;
+import io.qbridge.web.BodyWork;
+import io.qbridge.web.ErrorShape;
 import io.qbridge.web.FailureHandler;
+import io.qbridge.web.RawBodyHandler;
 import io.qbridge.web.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.IntConsumer;
@@ -46,7 +51,11 @@ public final class HttpVerticle extends VerticleBase {
   private final UpstreamTemplate template;
   private final IntConsumer onListening;
   private final PrometheusMetrics metrics;
+  /** Admin bodies are a few hundred bytes of JSON; this keeps parsing them trivially cheap. */
+  static final int ADMIN_MAX_BODY_BYTES = 1024 * 1024;
+
   private HttpClientAgent upstreamHttp;
+  private WorkerExecutor bodyWorkers;
   private HttpServer server;
   private Router router;
 
@@ -65,6 +74,16 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     upstreamHttp = OutboundHttp.create(vertx, config, config.upstreamMaxConnections());
+    bodyWorkers = vertx.createSharedWorkerExecutor(BodyWork.POOL_NAME,
+        Math.max(2, Runtime.getRuntime().availableProcessors()), 10, java.util.concurrent.TimeUnit.MINUTES);
+    // the tokenizer's vocabulary takes about a second to load: never on an event loop
+    return vertx.executeBlocking(() -> {
+      TokenCounter.warmUp();
+      return null;
+    }).compose(v -> listen());
+  }
+
+  private Future<?> listen() {
     router = routes();
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.host()).setPort(config.port())
@@ -86,7 +105,8 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> drained = server == null ? Future.succeededFuture()
         : server.shutdown(config.shutdownGraceSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-    return drained.eventually(() -> upstreamHttp == null ? Future.succeededFuture() : upstreamHttp.close());
+    return drained.eventually(() -> upstreamHttp == null ? Future.succeededFuture() : upstreamHttp.close())
+        .eventually(() -> bodyWorkers == null ? Future.succeededFuture() : bodyWorkers.close());
   }
 
   /** The route table, once started (the OpenAPI drift test reads it). */
@@ -99,31 +119,45 @@ public final class HttpVerticle extends VerticleBase {
     UpstreamClient upstream = new UpstreamClient(vertx, upstreamHttp, config, template);
     ChatExchange exchange = new ChatExchange(vertx, pool, upstream, config.pingIntervalMs(), config.maxAttempts());
     AmazonQRequestBuilder builder = new AmazonQRequestBuilder(template, Clock.systemDefaultZone());
-    ChatPipeline pipeline = new ChatPipeline(builder, tokens, exchange, config.contextTokenLimit());
+    BodyWork bodyWork = new BodyWork(bodyWorkers, 2L * config.maxBodyBytes());
+    ChatPipeline pipeline = new ChatPipeline(builder, tokens, exchange, config.contextTokenLimit(), bodyWork);
 
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
     router.route().handler(new AccessLog(metrics));
-    router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    // bodies are JSON whatever their Content-Type: raw bytes, never form or multipart decoding
+    router.route("/v1/*").handler(new RawBodyHandler(config.maxBodyBytes(), "MAX_BODY_BYTES"));
+    router.route("/v2/*").handler(new RawBodyHandler(ADMIN_MAX_BODY_BYTES, "the admin API's limit"));
+    // vertx-web answers a path it cannot decode (/v2/accounts/%zz) itself, in plain text
 
     router.route(HttpMethod.GET, "/").handler(this::root);
     router.route(HttpMethod.HEAD, "/").handler(this::root);
     router.get("/healthz").handler(new HealthHandler(pool));
 
     List<ApiModule> modules = List.of(
-        new AnthropicApi(config.apiKeys(), pipeline),
+        new AnthropicApi(config.apiKeys(), pipeline, bodyWork),
         new OpenAiApi(config.apiKeys(), pipeline),
+        new ResponsesApi(vertx, config, pipeline),
         new AdminApi(vertx, config, pool),
         new DocsApi(),
         // admin guard until the console's admin security lands (dev mode: open like /v2)
         new MetricsApi(vertx, metrics, new AdminKeyAuth(config.adminKey())));
     modules.forEach(m -> m.mount(router));
+    // vertx-web answers a path it cannot decode (/v2/accounts/%zz) itself, in plain text
+    router.errorHandler(400, ctx -> FailureHandler.send(ctx.response(), shapeFor(modules, ctx.request().path()), 400,
+        ErrorType.INVALID_REQUEST, "Malformed URL: invalid percent-encoding in the path"));
 
     // anything else: a 404 in OpenAI's shape, the most widely understood one
     router.route().last().handler(ctx -> ctx.fail(GatewayException.notFound(
         "No route for " + ctx.request().method() + " " + ctx.request().path())));
-    router.route().failureHandler(new FailureHandler(OpenAiApi.ERROR_SHAPE));
+    router.route().failureHandler(new FailureHandler(ErrorShape.OPENAI));
     return router;
+  }
+
+  /** The error shape of the module serving {@code path}; OpenAI's, like the 404, for the rest. */
+  static ErrorShape shapeFor(List<ApiModule> modules, String path) {
+    if (path == null) return ErrorShape.OPENAI;
+    return modules.stream().filter(m -> m.serves(path)).findFirst().map(ApiModule::errorShape).orElse(ErrorShape.OPENAI);
   }
 
   private void root(io.vertx.ext.web.RoutingContext ctx) {

@@ -25,6 +25,11 @@ public final class SseOutput {
     pending.appendBuffer(frame);
   }
 
+  /** Whether bytes are queued for the next flush. */
+  public boolean pending() {
+    return pending != null && pending.length() > 0;
+  }
+
   /** Writes what is queued, if anything. */
   public void flush() {
     if (pending == null || pending.length() == 0) return;

@@ -38,9 +38,14 @@ public final class RequestFacts {
   /** A route handler naming the API family of the requests it sees (the {@code api} label). */
   public static Handler<RoutingContext> api(String name) {
     return ctx -> {
-      of(ctx).api = name;
+      of(ctx).withApi(name);
       ctx.next();
     };
+  }
+
+  public RequestFacts withApi(String name) {
+    this.api = name;
+    return this;
   }
 
   /** The conversation was built: the Amazon Q model id it maps to and its prompt estimate. */

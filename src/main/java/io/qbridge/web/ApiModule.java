@@ -11,4 +11,13 @@ public interface ApiModule {
 
   /** Registers this module's routes and failure handlers on the gateway's router. */
   void mount(Router router);
+
+  /** The error shape of this module's routes. */
+  ErrorShape errorShape();
+
+  /**
+   * Whether {@code path} belongs to this module: used for the errors vertx-web answers before any
+   * route matched (a path it cannot decode), so they too come in the module's shape.
+   */
+  boolean serves(String path);
 }

@@ -11,5 +11,12 @@ import io.vertx.core.json.JsonObject;
 @FunctionalInterface
 public interface ErrorShape {
 
+  /**
+   * OpenAI's format, {@code {"error":{"message":"...","type":"invalid_request_error","param":null,"code":"..."}}},
+   * shared by the two OpenAI modules (Chat Completions and Responses are one API family).
+   */
+  ErrorShape OPENAI = (type, message) -> new JsonObject().put("error", new JsonObject()
+      .put("message", message).put("type", type.openai()).putNull("param").put("code", type.openai()));
+
   JsonObject body(ErrorType type, String message);
 }

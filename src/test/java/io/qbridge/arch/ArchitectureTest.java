@@ -40,14 +40,17 @@ class ArchitectureTest {
       .layer("Http").definedBy("io.qbridge.http..")
       .layer("Api").definedBy("io.qbridge.api..")
       .layer("Chat").definedBy("io.qbridge.chat..")
+      .layer("Answer").definedBy("io.qbridge.answer..")
       .layer("Web").definedBy("io.qbridge.web..")
       .layer("Relay").definedBy("io.qbridge.relay..")
       .whereLayer("Boot").mayNotBeAccessedByAnyLayer()
       .whereLayer("Http").mayOnlyBeAccessedByLayers("Boot")
-      .whereLayer("Api").mayOnlyBeAccessedByLayers("Http")
+      // Boot is the composition root: it may deploy any module's verticle
+      .whereLayer("Api").mayOnlyBeAccessedByLayers("Http", "Boot")
       .whereLayer("Chat").mayOnlyBeAccessedByLayers("Api", "Http")
+      .whereLayer("Answer").mayOnlyBeAccessedByLayers("Api")
       .whereLayer("Web").mayOnlyBeAccessedByLayers("Api", "Http", "Chat")
-      .whereLayer("Relay").mayOnlyBeAccessedByLayers("Api", "Http", "Chat")
+      .whereLayer("Relay").mayOnlyBeAccessedByLayers("Api", "Http", "Chat", "Answer")
       .check(MAIN);
   }
 }

@@ -77,7 +77,7 @@ class ConfigLoaderTest {
         "https://q.us-east-1.amazonaws.com/", "https://oidc.us-east-1.amazonaws.com",
         "https://view.awsapps.com/start", "templates", 5000, 300000, 200, 15000, 1.0, 33554432, 200000, 300, 600,
 
-        300, 1500, 300, 3, 0, 60, 15, 1800, 0, 30, 60000);
+        300, 1500, 300, 3, 0, 60, 15, 1800, 0, 30, 60000, 24, 8388608, 268435456);
   }
 
   // ------------------------------------------------------------------ defaults and precedence

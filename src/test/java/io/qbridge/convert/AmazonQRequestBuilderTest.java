@@ -36,7 +36,7 @@ class AmazonQRequestBuilderTest {
     assertThat(state.getJsonObject("currentMessage").getJsonObject("userInputMessage")).isEqualTo(expected);
   }
 
-  /** §12.3 second turn: history holds the first exchange, current carries only tool results. */
+  /** §12.3 second turn: history holds the system prompt pair and the first exchange, current carries only tool results. */
   @Test
   void protocolDocExampleSecondTurn() {
     JsonObject claude = new JsonObject("""
@@ -47,9 +47,11 @@ class AmazonQRequestBuilderTest {
            {"role":"user","content":[{"type":"tool_result","tool_use_id":"T","content":"18°C"}]}]}""");
     JsonObject state = BUILDER.build(ClaudeRequestParser.parse(claude)).body().getJsonObject("conversationState");
     JsonArray history = state.getJsonArray("history");
-    assertThat(history).hasSize(2);
-    assertThat(history.getJsonObject(0).getJsonObject("userInputMessage").getString("content")).isEqualTo("Weather in Paris?");
-    JsonObject assistant = history.getJsonObject(1).getJsonObject("assistantResponseMessage");
+    // unlike q2api, the system prompt is not lost: it leads the history (issue 9)
+    assertThat(history).hasSize(4);
+    assertThat(history.getJsonObject(0).getJsonObject("userInputMessage").getString("content")).contains("Be brief.");
+    assertThat(history.getJsonObject(2).getJsonObject("userInputMessage").getString("content")).isEqualTo("Weather in Paris?");
+    JsonObject assistant = history.getJsonObject(3).getJsonObject("assistantResponseMessage");
     assertThat(assistant.getString("content")).isEqualTo("Checking.");
     assertThat(assistant.getJsonArray("toolUses")).isEqualTo(new JsonArray(
         "[{\"toolUseId\":\"T\",\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}}]"));
@@ -97,5 +99,136 @@ class AmazonQRequestBuilderTest {
     String content = BUILDER.build(ClaudeRequestParser.parse(claude)).body().getJsonObject("conversationState")
         .getJsonObject("currentMessage").getJsonObject("userInputMessage").getString("content");
     assertThat(content).startsWith("--- SYSTEM PROMPT BEGIN ---\nA\nB\nC\n--- SYSTEM PROMPT END ---\n\n");
+  }
+
+  // ---------------------------------------------------------------- system prompt on every turn (issue 9)
+
+  static JsonObject state(String claudeJson) {
+    return BUILDER.build(ClaudeRequestParser.parse(new JsonObject(claudeJson))).body().getJsonObject("conversationState");
+  }
+
+  static int occurrences(String haystack, String needle) {
+    int n = 0;
+    for (int at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + needle.length())) n++;
+    return n;
+  }
+
+  /** Strict alternation starting with a user turn, the rule Amazon Q enforces (§6.7). */
+  static void assertAlternates(JsonArray history) {
+    for (int i = 0; i < history.size(); i++) {
+      String expected = i % 2 == 0 ? "userInputMessage" : "assistantResponseMessage";
+      assertThat(history.getJsonObject(i).fieldNames()).as("history[%d]", i).containsExactly(expected);
+    }
+  }
+
+  @Test
+  void toolResultTurnCarriesTheSystemPromptInHistoryAsALeadingPair() {
+    JsonObject state = state("""
+        {"model":"claude-sonnet-4.5","system":"Be brief.",
+         "tools":[{"name":"get_weather","description":"Weather","input_schema":{"type":"object"}}],
+         "messages":[{"role":"user","content":"Weather in Paris?"},
+           {"role":"assistant","content":[{"type":"tool_use","id":"T","name":"get_weather","input":{"city":"Paris"}}]},
+           {"role":"user","content":[{"type":"tool_result","tool_use_id":"T","content":"18°C"}]}]}""");
+    JsonArray history = state.getJsonArray("history");
+    assertAlternates(history);
+    assertThat(history).hasSize(4);
+    assertThat(history.getJsonObject(0)).isEqualTo(new JsonObject("""
+        {"userInputMessage":{"content":"--- SYSTEM PROMPT BEGIN ---\\nBe brief.\\n--- SYSTEM PROMPT END ---",
+          "userInputMessageContext":{"envState":{"operatingSystem":"macos","currentWorkingDirectory":"/"}},"origin":"KIRO_CLI"}}"""));
+    assertThat(history.getJsonObject(1).getJsonObject("assistantResponseMessage").getString("content"))
+        .isEqualTo(AmazonQRequestBuilder.SYSTEM_ACK);
+    assertThat(history.getJsonObject(1).getJsonObject("assistantResponseMessage").containsKey("toolUses")).isFalse();
+    assertThat(history.getJsonObject(2).getJsonObject("userInputMessage").getString("content")).isEqualTo("Weather in Paris?");
+    JsonObject current = state.getJsonObject("currentMessage").getJsonObject("userInputMessage");
+    assertThat(current.getString("content")).isEmpty();
+    assertThat(occurrences(state.encode(), "Be brief.")).isEqualTo(1);
+  }
+
+  @Test
+  void textTurnKeepsTheSystemPromptInTheCurrentMessageOnly() {
+    JsonObject state = state("""
+        {"model":"claude-sonnet-4.5","system":"Be brief.",
+         "tools":[{"name":"get_weather","description":"Weather","input_schema":{"type":"object"}}],
+         "messages":[{"role":"user","content":"Weather in Paris?"},
+           {"role":"assistant","content":[{"type":"tool_use","id":"T","name":"get_weather","input":{"city":"Paris"}}]},
+           {"role":"user","content":[{"type":"tool_result","tool_use_id":"T","content":"18°C"},{"type":"text","text":"And Rome?"}]}]}""");
+    assertThat(state.getJsonArray("history")).hasSize(2);
+    assertThat(state.getJsonObject("currentMessage").getJsonObject("userInputMessage").getString("content"))
+        .startsWith("--- SYSTEM PROMPT BEGIN ---\nBe brief.\n--- SYSTEM PROMPT END ---\n\n--- CONTEXT ENTRY BEGIN ---")
+        .endsWith("--- USER MESSAGE BEGIN ---\nAnd Rome?\n--- USER MESSAGE END ---");
+    assertThat(occurrences(state.encode(), "Be brief.")).isEqualTo(1);
+  }
+
+  @Test
+  void noSystemPromptNoPair() {
+    JsonObject state = state("""
+        {"model":"claude-sonnet-4.5","messages":[{"role":"user","content":"q"},
+           {"role":"assistant","content":[{"type":"tool_use","id":"T","name":"t","input":{}}]},
+           {"role":"user","content":[{"type":"tool_result","tool_use_id":"T","content":"r"}]}]}""");
+    assertThat(state.getJsonArray("history")).hasSize(2);
+    assertThat(state.getJsonArray("history").getJsonObject(0).getJsonObject("userInputMessage").getString("content")).isEqualTo("q");
+  }
+
+  @Test
+  void thePairReplacesTheConversationStartPlaceholder() {
+    // the client's history opens with the assistant: the system turn is the user turn before it
+    JsonObject state = state("""
+        {"model":"claude-sonnet-4.5","system":"Rules.","messages":[
+           {"role":"assistant","content":[{"type":"tool_use","id":"T","name":"t","input":{}}]},
+           {"role":"user","content":[{"type":"tool_result","tool_use_id":"T","content":"r"}]}]}""");
+    JsonArray history = state.getJsonArray("history");
+    assertAlternates(history);
+    assertThat(history).hasSize(2);
+    assertThat(history.getJsonObject(0).getJsonObject("userInputMessage").getString("content"))
+        .isEqualTo("--- SYSTEM PROMPT BEGIN ---\nRules.\n--- SYSTEM PROMPT END ---");
+    assertThat(history.getJsonObject(1).getJsonObject("assistantResponseMessage").getJsonArray("toolUses")).hasSize(1);
+    assertThat(state.encode()).doesNotContain(AmazonQRequestBuilder.HISTORY_START_PLACEHOLDER);
+  }
+
+  @Test
+  void thinkingHintStaysOnRealUserTurnsAndIsTheWholeToolResultContent() {
+    JsonObject state = state("""
+        {"model":"claude-sonnet-4.5","system":"Rules.","thinking":{"type":"enabled","budget_tokens":2000},
+         "messages":[{"role":"user","content":"q"},
+           {"role":"assistant","content":[{"type":"tool_use","id":"T","name":"t","input":{}}]},
+           {"role":"user","content":[{"type":"tool_result","tool_use_id":"T","content":"r"}]}]}""");
+    String hint = "<thinking_mode>interleaved</thinking_mode><max_thinking_length>2000</max_thinking_length>";
+    JsonArray history = state.getJsonArray("history");
+    assertAlternates(history);
+    assertThat(history.getJsonObject(0).getJsonObject("userInputMessage").getString("content")).doesNotContain(hint);
+    assertThat(history.getJsonObject(2).getJsonObject("userInputMessage").getString("content")).isEqualTo("q\n" + hint);
+    assertThat(state.getJsonObject("currentMessage").getJsonObject("userInputMessage").getString("content")).isEqualTo(hint);
+    assertThat(occurrences(state.encode(), "Rules.")).isEqualTo(1);
+  }
+
+  @Test
+  void longToolDocumentationTravelsWithTheSystemPrompt() {
+    String longDescription = "d".repeat(AmazonQRequestBuilder.MAX_DESCRIPTION + 1);
+    JsonObject state = state(new JsonObject().put("model", "claude-sonnet-4.5").put("system", "Rules.")
+        .put("tools", new JsonArray().add(new JsonObject().put("name", "big").put("description", longDescription)))
+        .put("messages", new JsonArray("""
+            [{"role":"user","content":"q"},
+             {"role":"assistant","content":[{"type":"tool_use","id":"T","name":"big","input":{}}]},
+             {"role":"user","content":[{"type":"tool_result","tool_use_id":"T","content":"r"}]}]""")).encode());
+    String first = state.getJsonArray("history").getJsonObject(0).getJsonObject("userInputMessage").getString("content");
+    assertThat(first).startsWith("--- TOOL DOCUMENTATION BEGIN ---\nTool: big\nFull Description:\n" + longDescription)
+        .endsWith("--- SYSTEM PROMPT BEGIN ---\nRules.\n--- SYSTEM PROMPT END ---");
+    assertThat(occurrences(state.encode(), longDescription)).isEqualTo(1);
+  }
+
+  @Test
+  void sixTurnToolLoopCarriesTheSystemPromptOnceEveryTurn() {
+    JsonArray messages = new JsonArray().add(new JsonObject().put("role", "user").put("content", "start"));
+    for (int turn = 0; turn < 6; turn++) {
+      JsonObject state = state(new JsonObject().put("model", "claude-sonnet-4.5").put("system", "SYSTEM-XYZ")
+          .put("tools", new JsonArray().add(new JsonObject().put("name", "sh").put("description", "shell")))
+          .put("messages", messages).encode());
+      assertThat(occurrences(state.encode(), "SYSTEM-XYZ")).as("turn %d", turn).isEqualTo(1);
+      assertAlternates(state.getJsonArray("history"));
+      messages.add(new JsonObject().put("role", "assistant").put("content", new JsonArray().add(new JsonObject()
+          .put("type", "tool_use").put("id", "T" + turn).put("name", "sh").put("input", new JsonObject()))));
+      messages.add(new JsonObject().put("role", "user").put("content", new JsonArray().add(new JsonObject()
+          .put("type", "tool_result").put("tool_use_id", "T" + turn).put("content", "out " + turn))));
+    }
   }
 }

@@ -106,11 +106,48 @@ class OutputTokenBudgetTest {
     }
   }
 
+  /**
+   * Seeded loop over texts with endless words, digits and odd whitespace: the budget's count of a
+   * streamed text is cl100k's count of the whole text within the documented error (one token per
+   * forced cut).
+   */
   @Test
-  void tokenBoundaries() {
-    assertThat(OutputTokenBudget.isTokenBoundary("ab cd", 2)).isTrue();
-    assertThat(OutputTokenBudget.isTokenBoundary("ab  cd", 3)).isFalse();
-    assertThat(OutputTokenBudget.isTokenBoundary("ab\ncd", 3)).isTrue();
-    assertThat(OutputTokenBudget.isTokenBoundary("abcd", 2)).isFalse();
+  void streamedCountIsTheExactCountWithinTheDocumentedError() {
+    long seed = Long.getLong("qbridge.seed", 5);
+    System.out.println("OutputTokenBudgetTest seed " + seed + " (-Dqbridge.seed=… to vary)");
+    Random rnd = new Random(seed);
+    for (int run = 0; run < 60; run++) {
+      String text = TokenCounterTest.randomText(rnd, rnd.nextInt(10_000));
+      OutputTokenBudget b = new OutputTokenBudget(TOKENS, run % 2 == 0 ? 0 : 10_000_000);
+      for (int i = 0; i < text.length(); ) {
+        int n = Math.min(text.length() - i, 1 + rnd.nextInt(rnd.nextBoolean() ? 16 : 4096));
+        assertThat(b.take(text.substring(i, i + n))).isEqualTo(n);
+        i += n;
+      }
+      int exact = TokenCounter.exact(text);
+      assertThat(Math.abs(b.usedTokens() - exact)).as("seed %d run %d", seed, run)
+          .isLessThanOrEqualTo(TokenCounter.forcedCuts(text));
+    }
+  }
+
+  /**
+   * The paused-client case of issue 8: one unbroken 1 MB word arriving in 64 KB fragments is
+   * counted once per char (it used to be re-tokenised whole for every fragment); a stall would
+   * trip the blocked-thread checker of the e2e tests, and here it simply finishes.
+   */
+  @Test
+  void anUnbrokenMegabyteIn64KbFragmentsIsCountedOnce() {
+    String fragment = "A".repeat(64 * 1024);
+    OutputTokenBudget unlimited = new OutputTokenBudget(TOKENS, 0);
+    OutputTokenBudget limited = new OutputTokenBudget(TOKENS, 100_000);
+    int limitedTaken = 0;
+    for (int i = 0; i < 16; i++) {
+      assertThat(unlimited.take(fragment)).isEqualTo(fragment.length());
+      limitedTaken += limited.take(fragment);
+    }
+    assertThat(unlimited.usedTokens()).isEqualTo(16 * fragment.length() / 8); // eight A's a token
+    assertThat(limited.exhausted()).isTrue();
+    assertThat(limited.usedTokens()).isEqualTo(100_000);
+    assertThat(limitedTaken).isEqualTo(800_000);
   }
 }

@@ -194,14 +194,20 @@ class OpenAiChatCompletionsTest extends OpenAiGatewayTest {
     assertThat(state.getString("conversationId")).matches("[0-9a-f-]{36}");
     assertThat(state.getString("chatTriggerType")).isEqualTo("MANUAL");
     JsonArray history = state.getJsonArray("history");
-    String messageId = history.getJsonObject(1).getJsonObject("assistantResponseMessage").getString("messageId");
+    String ackId = history.getJsonObject(1).getJsonObject("assistantResponseMessage").getString("messageId");
+    String messageId = history.getJsonObject(3).getJsonObject("assistantResponseMessage").getString("messageId");
     assertThat(messageId).matches("[0-9a-f-]{36}");
+    // a tool-result turn carries the system prompt as the leading history pair (issue 9)
     assertThat(history).isEqualTo(new JsonArray("""
-        [{"userInputMessage":{"content":"Weather in Paris?",
+        [{"userInputMessage":{"content":"--- SYSTEM PROMPT BEGIN ---\\nBe brief.\\n--- SYSTEM PROMPT END ---",
+           "userInputMessageContext":{"envState":{"operatingSystem":"macos","currentWorkingDirectory":"/"}},
+           "origin":"KIRO_CLI"}},
+         {"assistantResponseMessage":{"messageId":"%s","content":"I will follow these instructions."}},
+         {"userInputMessage":{"content":"Weather in Paris?",
            "userInputMessageContext":{"envState":{"operatingSystem":"macos","currentWorkingDirectory":"/"}},
            "origin":"KIRO_CLI"}},
          {"assistantResponseMessage":{"messageId":"%s","content":"Checking.",
-           "toolUses":[{"toolUseId":"T1","name":"get_weather","input":{"city":"Paris"}}]}}]""".formatted(messageId)));
+           "toolUses":[{"toolUseId":"T1","name":"get_weather","input":{"city":"Paris"}}]}}]""".formatted(ackId, messageId)));
     assertThat(state.getJsonObject("currentMessage").getJsonObject("userInputMessage")).isEqualTo(new JsonObject("""
         {"content":"",
          "userInputMessageContext":{"envState":{"operatingSystem":"macos","currentWorkingDirectory":"/"},

@@ -1,6 +1,7 @@
 package io.qbridge.api.anthropic;
 
-import io.qbridge.web.Bodies;
+import io.qbridge.answer.AnswerPolicy;
+import io.qbridge.answer.AnswerWriter;
 import io.qbridge.chat.ChatPipeline;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
@@ -17,18 +18,30 @@ public final class MessagesHandler implements Handler<RoutingContext> {
     this.pipeline = pipeline;
   }
 
+  /** What the exchange needs from the body, prepared off the event loop when the body is large. */
+  private record Call(ChatPipeline.Prepared p, boolean stream, int maxTokens, List<String> stopSequences) {}
+
   @Override
   public void handle(RoutingContext ctx) {
-    JsonObject body = Bodies.jsonObject(ctx);
+    pipeline.parse(ctx, this::prepare).onSuccess(call -> run(ctx, call)).onFailure(ctx::fail);
+  }
+
+  private Call prepare(JsonObject body) {
     // Anthropic's own wording, which Claude Code and others recognise and answer by compacting
     ChatPipeline.Prepared p = pipeline.prepare(ClaudeRequestParser.parse(body),
         tokens -> "prompt is too long: " + tokens + " tokens > " + pipeline.contextTokenLimit() + " maximum");
-    boolean stream = Boolean.TRUE.equals(body.getValue("stream"));
+    return new Call(p, Boolean.TRUE.equals(body.getValue("stream")),
+        body.getValue("max_tokens") instanceof Number n ? n.intValue() : 0, ClaudeRequestParser.stopSequences(body));
+  }
+
+  private void run(RoutingContext ctx, Call call) {
+    ChatPipeline.Prepared p = call.p();
     String messageId = "msg_" + UUID.randomUUID().toString().replace("-", "");
-    int maxTokens = body.getValue("max_tokens") instanceof Number n ? n.intValue() : 0;
-    List<String> stopSequences = ClaudeRequestParser.stopSequences(body);
-    pipeline.run(ctx, p, () -> new ClaudeResponseWriter(ctx.response(), stream, messageId,
-        p.conversation().clientModel(), p.inputTokens(), pipeline.tokens(), p.conversation().thinking(),
-        p.request().toolNames(), maxTokens, stopSequences));
+    AnswerPolicy policy = new AnswerPolicy(p.inputTokens(), pipeline.tokens(), p.conversation().thinking(),
+        call.maxTokens(), call.stopSequences(), p.request().toolNames());
+    String model = p.conversation().clientModel();
+    pipeline.run(ctx, p, () -> call.stream()
+        ? AnswerWriter.streaming(ctx.response(), policy, out -> new ClaudeStreamEncoder(messageId, model, p.inputTokens(), out))
+        : AnswerWriter.whole(ctx.response(), policy, new ClaudeMessageAccumulator(messageId, model)));
   }
 }

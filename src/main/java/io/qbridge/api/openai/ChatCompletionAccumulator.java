@@ -1,69 +1,59 @@
 package io.qbridge.api.openai;
 
+import io.qbridge.answer.AnswerAccumulator;
+import io.qbridge.answer.Stop;
+import io.qbridge.answer.Usage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Consumer;
 
 /**
- * Rebuilds one {@code chat.completion} from the chunk sequence, so the non-streaming response is
- * exactly what the stream would have said. {@code content} is null when the answer is only tool
- * calls, as OpenAI sends it.
+ * One {@code chat.completion} built from the shaped answer, saying exactly what the stream would
+ * have ({@link ChatCompletionChunkEncoder}). {@code content} is null when the answer is only tool
+ * calls, as OpenAI sends it; usage is always included.
  */
-final class ChatCompletionAccumulator implements Consumer<JsonObject> {
+final class ChatCompletionAccumulator implements AnswerAccumulator {
 
-  private JsonObject head;
+  private final ChatCompletionChunkEncoder.Header header;
   private final StringBuilder content = new StringBuilder();
   private final StringBuilder reasoning = new StringBuilder();
-  private final List<JsonObject> toolCalls = new ArrayList<>();
-  private final List<StringBuilder> arguments = new ArrayList<>();
+  private final JsonArray toolCalls = new JsonArray();
+  private final StringBuilder arguments = new StringBuilder();
   private String finishReason;
   private JsonObject usage;
 
-  @Override
-  public void accept(JsonObject chunk) {
-    if (head == null) {
-      head = new JsonObject().put("id", chunk.getString("id")).put("object", "chat.completion")
-          .put("created", chunk.getLong("created")).put("model", chunk.getString("model"));
-    }
-    if (chunk.getValue("usage") instanceof JsonObject u) usage = u.copy();
-    for (Object c : chunk.getJsonArray("choices")) {
-      JsonObject choice = (JsonObject) c;
-      JsonObject delta = choice.getJsonObject("delta");
-      if (delta.getValue("content") instanceof String s) content.append(s);
-      if (delta.getValue("reasoning_content") instanceof String s) reasoning.append(s);
-      if (delta.getValue("tool_calls") instanceof JsonArray calls) calls.forEach(call -> onToolCall((JsonObject) call));
-      if (choice.getValue("finish_reason") instanceof String r) finishReason = r;
-    }
+  ChatCompletionAccumulator(ChatCompletionChunkEncoder.Header header) {
+    this.header = header;
   }
 
-  private void onToolCall(JsonObject call) {
-    int index = call.getInteger("index");
-    JsonObject function = call.getJsonObject("function");
-    if (index == toolCalls.size()) {
-      toolCalls.add(new JsonObject().put("id", call.getString("id")).put("type", "function")
-          .put("function", new JsonObject().put("name", function.getString("name"))));
-      arguments.add(new StringBuilder());
-    }
-    arguments.get(index).append(function.getString("arguments", ""));
+  @Override public void text(String delta) { content.append(delta); }
+
+  @Override public void thinking(String delta) { reasoning.append(delta); }
+
+  @Override public void toolStart(String id, String name) {
+    toolCalls.add(new JsonObject().put("id", id).put("type", "function").put("function", new JsonObject().put("name", name)));
+    arguments.setLength(0);
   }
 
-  JsonObject completion() {
+  @Override public void toolArguments(String delta) { arguments.append(delta); }
+
+  @Override public void toolEnd() {
+    toolCalls.getJsonObject(toolCalls.size() - 1).getJsonObject("function").put("arguments", arguments.toString());
+  }
+
+  @Override public void stop(Stop stop, Usage usage) {
+    finishReason = ChatCompletionChunkEncoder.finishReason(stop);
+    this.usage = ChatCompletionChunkEncoder.usage(usage);
+  }
+
+  @Override public JsonObject body() {
     JsonObject message = new JsonObject().put("role", "assistant")
         .put("content", content.length() == 0 && !toolCalls.isEmpty() ? null : content.toString());
     if (reasoning.length() > 0) message.put("reasoning_content", reasoning.toString());
-    if (!toolCalls.isEmpty()) {
-      JsonArray calls = new JsonArray();
-      for (int i = 0; i < toolCalls.size(); i++) {
-        JsonObject call = toolCalls.get(i).copy();
-        call.getJsonObject("function").put("arguments", arguments.get(i).toString());
-        calls.add(call);
-      }
-      message.put("tool_calls", calls);
-    }
+    if (!toolCalls.isEmpty()) message.put("tool_calls", toolCalls);
     message.putNull("refusal");
     JsonObject choice = new JsonObject().put("index", 0).put("message", message).putNull("logprobs").put("finish_reason", finishReason);
-    return head.copy().put("choices", new JsonArray().add(choice)).put("usage", usage);
+    return new JsonObject().put("id", header.id()).put("object", "chat.completion")
+        .put("created", header.created()).put("model", header.model())
+        .put("choices", new JsonArray().add(choice)).put("usage", usage);
   }
 }

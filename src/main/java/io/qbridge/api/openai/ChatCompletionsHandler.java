@@ -1,8 +1,9 @@
 package io.qbridge.api.openai;
 
-import io.qbridge.convert.Conversation;
-import io.qbridge.web.Bodies;
+import io.qbridge.answer.AnswerPolicy;
+import io.qbridge.answer.AnswerWriter;
 import io.qbridge.chat.ChatPipeline;
+import io.qbridge.convert.Conversation;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
@@ -17,18 +18,30 @@ public final class ChatCompletionsHandler implements Handler<RoutingContext> {
     this.pipeline = pipeline;
   }
 
+  /** The parsed request and its prepared conversation, built off the event loop when the body is large. */
+  private record Call(ChatRequest request, ChatPipeline.Prepared p) {}
+
   @Override
   public void handle(RoutingContext ctx) {
-    ChatRequest request = ChatRequestParser.parse(Bodies.jsonObject(ctx));
+    pipeline.parse(ctx, this::prepare).onSuccess(call -> run(ctx, call.request(), call.p())).onFailure(ctx::fail);
+  }
+
+  private Call prepare(io.vertx.core.json.JsonObject body) {
+    ChatRequest request = ChatRequestParser.parse(body);
     // OpenAI's own wording, which LangChain, Cline and others recognise as context_length_exceeded
-    ChatPipeline.Prepared p = pipeline.prepare(request.conversation(), tokens -> "This model's maximum context length is "
+    return new Call(request, pipeline.prepare(request.conversation(), tokens -> "This model's maximum context length is "
         + pipeline.contextTokenLimit() + " tokens. However, your messages resulted in " + tokens
-        + " tokens. Please reduce the length of the messages.");
+        + " tokens. Please reduce the length of the messages."));
+  }
+
+  private void run(RoutingContext ctx, ChatRequest request, ChatPipeline.Prepared p) {
     Conversation conversation = p.conversation();
-    ChatCompletionTranslator.Header header = new ChatCompletionTranslator.Header(
+    ChatCompletionChunkEncoder.Header header = new ChatCompletionChunkEncoder.Header(
         "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""), Instant.now().getEpochSecond(), conversation.clientModel());
-    pipeline.run(ctx, p, () -> new ChatCompletionWriter(ctx.response(), request.stream(), request.includeUsage(),
-        (sink, includeUsage) -> new ChatCompletionTranslator(header, p.inputTokens(), includeUsage, conversation.thinking(),
-            request.stop(), request.maxTokens(), pipeline.tokens(), p.request().toolNames(), sink)));
+    AnswerPolicy policy = new AnswerPolicy(p.inputTokens(), pipeline.tokens(), conversation.thinking(),
+        request.maxTokens(), request.stop(), p.request().toolNames());
+    pipeline.run(ctx, p, () -> request.stream()
+        ? AnswerWriter.streaming(ctx.response(), policy, out -> new ChatCompletionChunkEncoder(header, request.includeUsage(), out))
+        : AnswerWriter.whole(ctx.response(), policy, new ChatCompletionAccumulator(header)));
   }
 }

@@ -1,7 +1,5 @@
 package io.qbridge.api.openai;
 
-import io.qbridge.convert.RequestFields;
-import io.qbridge.convert.Conversation;
 import io.qbridge.convert.Conversation.AssistantMessage;
 import io.qbridge.convert.Conversation.Image;
 import io.qbridge.convert.Conversation.Message;
@@ -9,7 +7,10 @@ import io.qbridge.convert.Conversation.ToolCall;
 import io.qbridge.convert.Conversation.ToolResult;
 import io.qbridge.convert.Conversation.ToolSpec;
 import io.qbridge.convert.Conversation.UserMessage;
+import io.qbridge.convert.Conversation;
+import io.qbridge.convert.DataUrlImages;
 import io.qbridge.convert.ModelMapper;
+import io.qbridge.convert.RequestFields;
 import io.qbridge.error.GatewayException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -209,7 +210,7 @@ final class ChatRequestParser {
         JsonObject part = part(parts.getValue(j), pp);
         switch (partType(part, pp)) {
           case "text" -> RequestFields.appendLine(text, requireString(part, "text", pp + ".text"));
-          case "image_url" -> images.add(Images.fromDataUrl(part.getValue("image_url"), pp + ".image_url"));
+          case "image_url" -> images.add(DataUrlImages.fromDataUrl(part.getValue("image_url"), pp + ".image_url"));
           default -> throw bad(pp + ".type: '" + part.getValue("type") + "' is not supported; Amazon Q accepts text and image_url parts");
         }
       }

@@ -6,16 +6,11 @@ import io.qbridge.web.ApiKeyAuth;
 import io.qbridge.web.ApiModule;
 import io.qbridge.web.ErrorShape;
 import io.qbridge.web.FailureHandler;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.List;
 
 /** The OpenAI-compatible routes: Chat Completions and models, errors in OpenAI's shape. */
 public final class OpenAiApi implements ApiModule {
-
-  /** {@code {"error":{"message":"...","type":"invalid_request_error","param":null,"code":"..."}}} */
-  public static final ErrorShape ERROR_SHAPE = (type, message) -> new JsonObject().put("error", new JsonObject()
-      .put("message", message).put("type", type.openai()).putNull("param").put("code", type.openai()));
 
   private final List<String> apiKeys;
   private final ChatPipeline pipeline;
@@ -26,14 +21,20 @@ public final class OpenAiApi implements ApiModule {
   }
 
   @Override
+  public ErrorShape errorShape() { return ErrorShape.OPENAI; }
+
+  @Override
+  public boolean serves(String path) { return path.startsWith("/v1/chat/") || path.startsWith("/v1/models"); }
+
+  @Override
   public void mount(Router router) {
-    ApiKeyAuth auth = new ApiKeyAuth(apiKeys, ERROR_SHAPE);
+    ApiKeyAuth auth = new ApiKeyAuth(apiKeys, ErrorShape.OPENAI);
     ModelsHandler models = new ModelsHandler();
     router.route("/v1/chat/completions").handler(RequestFacts.api("openai"));
     router.post("/v1/chat/completions").handler(auth).handler(new ChatCompletionsHandler(pipeline));
     router.get("/v1/models").handler(auth).handler(models::list);
     router.get("/v1/models/:id").handler(auth).handler(models::get);
-    FailureHandler failures = new FailureHandler(ERROR_SHAPE);
+    FailureHandler failures = new FailureHandler(ErrorShape.OPENAI);
     router.route("/v1/chat/completions").failureHandler(failures);
     router.route("/v1/models*").failureHandler(failures);
   }

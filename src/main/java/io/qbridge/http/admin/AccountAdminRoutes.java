@@ -25,7 +25,7 @@ import io.vertx.ext.web.RoutingContext;
  * {@code hasRefreshToken}, {@code hasAccessToken}. DELETE answers 200 with a body (not 204) so
  * scripts can log what was deleted, as q2api does.
  *
- * <p>The caller installs a {@code BodyHandler} before these routes, admin authentication, and the
+ * <p>The caller installs a {@code RawBodyHandler} before these routes, admin authentication, and the
  * router failure handler that renders {@link GatewayException}s: handlers here only
  * {@code ctx.fail(ex)}.
  */
@@ -84,11 +84,7 @@ public final class AccountAdminRoutes {
 
   /** The body as a JSON object, or {@code null} after failing the context with a 400. */
   private static JsonObject jsonObjectBody(RoutingContext ctx) {
-    if (!ctx.body().available()) {
-      ctx.fail(new IllegalStateException("no BodyHandler before the admin account routes"));
-      return null;
-    }
-    Buffer buffer = ctx.body().buffer();
+    Buffer buffer = io.qbridge.web.Bodies.buffer(ctx);
     if (buffer == null || buffer.length() == 0) {
       ctx.fail(GatewayException.badRequest("Request body must be a JSON object: the body is empty"));
       return null;

@@ -27,6 +27,12 @@ public final class AdminApi implements ApiModule {
   }
 
   @Override
+  public ErrorShape errorShape() { return ERROR_SHAPE; }
+
+  @Override
+  public boolean serves(String path) { return path.startsWith("/v2/"); }
+
+  @Override
   public void mount(Router router) {
     router.route("/v2/*").handler(new AdminKeyAuth(config.adminKey()));
     AccountAdminRoutes.mount(router, pool);

@@ -38,7 +38,7 @@ import io.vertx.ext.web.RoutingContext;
  * upstream event loop). The bus timeout is the claim timeout plus a margin, so the upstream
  * verticle's own "still pending" answer (→ 408) arrives first.
  *
- * <p>The caller installs a {@code BodyHandler}, admin authentication and the admin failure handler;
+ * <p>The caller installs a {@code RawBodyHandler}, admin authentication and the admin failure handler;
  * handlers here only {@code ctx.fail(GatewayException)}.
  */
 public final class DeviceLoginRoutes {
@@ -117,7 +117,7 @@ public final class DeviceLoginRoutes {
 
   /** No body or an empty one reads as {@code {}}; otherwise it must be a JSON object (400). */
   private static JsonObject optionalJsonObject(RoutingContext ctx) {
-    Buffer buffer = ctx.body().buffer();
+    Buffer buffer = Bodies.buffer(ctx);
     return buffer == null || buffer.length() == 0 ? new JsonObject() : Bodies.jsonObject(ctx);
   }
 

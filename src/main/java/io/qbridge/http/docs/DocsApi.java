@@ -1,6 +1,7 @@
 package io.qbridge.http.docs;
 
 import io.qbridge.web.ApiModule;
+import io.qbridge.web.ErrorShape;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -48,6 +49,12 @@ public final class DocsApi implements ApiModule {
         .handler(StaticHandler.create(OWN_FILES))
         .handler(StaticHandler.create(WEBJAR + webjarVersion()));
   }
+
+  @Override
+  public ErrorShape errorShape() { return ErrorShape.OPENAI; }
+
+  @Override
+  public boolean serves(String path) { return path.equals("/openapi.json") || path.startsWith("/docs"); }
 
   private void document(RoutingContext ctx) {
     ctx.response().putHeader("content-type", "application/json").end(document);

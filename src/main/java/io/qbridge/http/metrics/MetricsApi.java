@@ -3,6 +3,7 @@ package io.qbridge.http.metrics;
 import io.qbridge.http.admin.AdminApi;
 import io.qbridge.telemetry.prometheus.PrometheusMetrics;
 import io.qbridge.web.ApiModule;
+import io.qbridge.web.ErrorShape;
 import io.qbridge.web.FailureHandler;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -35,8 +36,14 @@ public final class MetricsApi implements ApiModule {
   public void mount(Router router) {
     if (guard != null) router.route(PATH).handler(guard);
     router.get(PATH).handler(this::scrape);
-    router.route(PATH).failureHandler(new FailureHandler(AdminApi.ERROR_SHAPE));
+    router.route(PATH).failureHandler(new FailureHandler(errorShape()));
   }
+
+  @Override
+  public ErrorShape errorShape() { return AdminApi.ERROR_SHAPE; }
+
+  @Override
+  public boolean serves(String path) { return path.equals(PATH); }
 
   private void scrape(RoutingContext ctx) {
     vertx.executeBlocking(metrics::scrape, false)

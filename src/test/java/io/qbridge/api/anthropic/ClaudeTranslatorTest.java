@@ -2,7 +2,10 @@ package io.qbridge.api.anthropic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.qbridge.answer.AnswerPolicy;
+import io.qbridge.answer.AnswerShaper;
 import io.qbridge.convert.TokenCounter;
+import io.qbridge.convert.ToolNames;
 import io.qbridge.upstream.QEvent;
 import io.qbridge.upstream.UpstreamError;
 import io.vertx.core.json.JsonObject;
@@ -14,7 +17,7 @@ class ClaudeTranslatorTest {
 
   private final List<String> names = new ArrayList<>();
   private final List<JsonObject> data = new ArrayList<>();
-  private final ClaudeTranslator t = new ClaudeTranslator("msg_1", "claude-sonnet-4-5-20250929", 12, new TokenCounter(1.0),
+  private final ClaudeStreamProbe t = new ClaudeStreamProbe("msg_1", "claude-sonnet-4-5-20250929", 12, new TokenCounter(1.0),
       (n, d) -> { names.add(n); data.add(d); });
 
   /** Protocol doc §12.3: text, then one tool call in fragments, EOF. */
@@ -57,7 +60,7 @@ class ClaudeTranslatorTest {
     assertThat(data.get(6).getJsonObject("delta").getString("stop_reason")).isEqualTo("end_turn");
 
     names.clear();
-    ClaudeTranslator t2 = new ClaudeTranslator("m", "x", 0, new TokenCounter(1), (n, d) -> names.add(n));
+    ClaudeStreamProbe t2 = new ClaudeStreamProbe("m", "x", 0, new TokenCounter(1), (n, d) -> names.add(n));
     t2.onEvent(new QEvent.ToolUse("A", "f", "{}", true));
     t2.onEvent(new QEvent.ToolUse("A", "f", null, false));   // duplicate start after stop
     t2.onEvent(new QEvent.ToolUse("A", "f", null, true));
@@ -66,15 +69,14 @@ class ClaudeTranslatorTest {
 
   @Test
   void nonStreamingMessageMatchesTheStream() {
-    ClaudeMessageAccumulator acc = new ClaudeMessageAccumulator();
-    ClaudeTranslator a = new ClaudeTranslator("msg_2", "m", 3, new TokenCounter(1), acc);
-    a.start();
+    ClaudeMessageAccumulator acc = new ClaudeMessageAccumulator("msg_2", "m");
+    AnswerShaper a = new AnswerShaper(new AnswerPolicy(3, new TokenCounter(1), false, 0, List.of(), ToolNames.none()), acc);
     a.onEvent(new QEvent.Text("Checking."));
     a.onEvent(new QEvent.ToolUse("T", "get_weather", "{\"city\":", false));
     a.onEvent(new QEvent.ToolUse("T", "get_weather", "\"Paris\"}", true));
     a.onEvent(new QEvent.ToolUse("U", "broken", "{\"a\":", true));
     a.finish();
-    JsonObject m = acc.message();
+    JsonObject m = acc.body();
     assertThat(m.getString("id")).isEqualTo("msg_2");
     assertThat(m.getString("stop_reason")).isEqualTo("tool_use");
     assertThat(m.getJsonArray("content").getJsonObject(0)).isEqualTo(new JsonObject("{\"type\":\"text\",\"text\":\"Checking.\"}"));
@@ -92,10 +94,10 @@ class ClaudeTranslatorTest {
     assertThat(data.get(data.size() - 1).getJsonObject("error").getString("type")).isEqualTo("rate_limit_error");
   }
 
-  private ClaudeTranslator limited(int maxTokens, List<String> stops) {
+  private ClaudeStreamProbe limited(int maxTokens, List<String> stops) {
     names.clear();
     data.clear();
-    return new ClaudeTranslator("m", "x", 0, new TokenCounter(1.0), false, io.qbridge.convert.ToolNames.none(),
+    return new ClaudeStreamProbe("m", "x", 0, new TokenCounter(1.0), false, ToolNames.none(),
         maxTokens, stops, (n, d) -> { names.add(n); data.add(d); });
   }
 
@@ -114,7 +116,7 @@ class ClaudeTranslatorTest {
 
   @Test
   void stopSequenceSplitAcrossFragmentsEndsTheAnswer() {
-    ClaudeTranslator t = limited(0, List.of("END"));
+    ClaudeStreamProbe t = limited(0, List.of("END"));
     t.onEvent(new QEvent.Text("Hello E"));
     assertThat(t.finishedLocally()).isFalse();
     t.onEvent(new QEvent.Text("N"));
@@ -129,7 +131,7 @@ class ClaudeTranslatorTest {
 
   @Test
   void heldBackPartialMatchIsReleasedBeforeAToolCallAndAtTheEnd() {
-    ClaudeTranslator t = limited(0, List.of("STOP"));
+    ClaudeStreamProbe t = limited(0, List.of("STOP"));
     t.onEvent(new QEvent.Text("call ST"));
     t.onEvent(new QEvent.ToolUse("T", "f", "{}", true));
     t.onEvent(new QEvent.Text(" then S"));
@@ -141,7 +143,7 @@ class ClaudeTranslatorTest {
 
   @Test
   void maxTokensCutsTheAnswerExactly() {
-    ClaudeTranslator t = limited(5, List.of());
+    ClaudeStreamProbe t = limited(5, List.of());
     for (int i = 0; i < 20; i++) {
       t.onEvent(new QEvent.Text("word" + i + " "));
       if (t.finishedLocally()) break;

@@ -14,16 +14,16 @@ import org.junit.jupiter.api.Test;
 
 class ChatCompletionTranslatorTest {
 
-  static final ChatCompletionTranslator.Header HEADER = new ChatCompletionTranslator.Header("chatcmpl-1", 1_700_000_000L, "gpt-4o");
+  static final ChatCompletionChunkEncoder.Header HEADER = new ChatCompletionChunkEncoder.Header("chatcmpl-1", 1_700_000_000L, "gpt-4o");
   static final TokenCounter TOKENS = new TokenCounter(1.0);
 
   final List<JsonObject> chunks = new ArrayList<>();
 
-  ChatCompletionTranslator translator(boolean includeUsage, boolean reasoning, List<String> stop, int maxTokens) {
-    return new ChatCompletionTranslator(HEADER, 12, includeUsage, reasoning, stop, maxTokens, TOKENS, ToolNames.none(), chunks::add);
+  ChatChunkProbe translator(boolean includeUsage, boolean reasoning, List<String> stop, int maxTokens) {
+    return new ChatChunkProbe(HEADER, 12, includeUsage, reasoning, stop, maxTokens, TOKENS, ToolNames.none(), chunks::add);
   }
 
-  ChatCompletionTranslator plain() {
+  ChatChunkProbe plain() {
     return translator(false, false, List.of(), 0);
   }
 
@@ -50,7 +50,7 @@ class ChatCompletionTranslatorTest {
 
   @Test
   void textThenToolCallLikeOpenAi() {
-    ChatCompletionTranslator t = plain();
+    ChatChunkProbe t = plain();
     t.onEvent(new QEvent.InitialResponse("C"));
     t.onEvent(new QEvent.Text("Checking."));
     t.onEvent(new QEvent.ToolUse("T", "get_weather", null, false));
@@ -78,7 +78,7 @@ class ChatCompletionTranslatorTest {
 
   @Test
   void toolCallFirstCarriesTheRoleAndParallelCallsCountUp() {
-    ChatCompletionTranslator t = plain();
+    ChatChunkProbe t = plain();
     t.onEvent(new QEvent.ToolUse("A", "f", "{}", false));  // a fragment without a separate start
     t.onEvent(new QEvent.ToolUse("A", "f", null, true));
     t.onEvent(new QEvent.ToolUse("B", "g", null, false));
@@ -92,7 +92,7 @@ class ChatCompletionTranslatorTest {
 
   @Test
   void usageChunkOnlyWhenRequestedAndContextUsageRefinesPromptTokens() {
-    ChatCompletionTranslator t = translator(true, false, List.of(), 0);
+    ChatChunkProbe t = translator(true, false, List.of(), 0);
     t.onEvent(new QEvent.Text("Hello world"));
     t.onEvent(new QEvent.ContextUsage(10.0));
     t.finish();
@@ -109,7 +109,7 @@ class ChatCompletionTranslatorTest {
 
   @Test
   void reasoningGoesToReasoningContentOnly() {
-    ChatCompletionTranslator t = translator(true, true, List.of(), 0);
+    ChatChunkProbe t = translator(true, true, List.of(), 0);
     t.onEvent(new QEvent.Text("<thin"));
     t.onEvent(new QEvent.Text("king>\nLet me think."));
     t.onEvent(new QEvent.Text("</thinking>\n\nAnswer."));
@@ -122,7 +122,7 @@ class ChatCompletionTranslatorTest {
 
   @Test
   void emptyAnswerStillOpensWithTheRole() {
-    ChatCompletionTranslator t = translator(false, false, List.of("X"), 0);
+    ChatChunkProbe t = translator(false, false, List.of("X"), 0);
     t.onEvent(new QEvent.Text("X and more"));
     assertThat(t.finishedLocally()).isTrue();
     t.finish();
@@ -132,7 +132,7 @@ class ChatCompletionTranslatorTest {
 
   @Test
   void stopSequenceEndsContentAndLaterEventsAreIgnored() {
-    ChatCompletionTranslator t = translator(false, false, List.of("</answer>"), 0);
+    ChatChunkProbe t = translator(false, false, List.of("</answer>"), 0);
     t.onEvent(new QEvent.Text("<answer>42</ans"));
     assertThat(t.finishedLocally()).isFalse();
     t.onEvent(new QEvent.Text("wer> trailing"));
@@ -147,7 +147,7 @@ class ChatCompletionTranslatorTest {
 
   @Test
   void heldBackStopPrefixIsReleasedBeforeAToolCall() {
-    ChatCompletionTranslator t = translator(false, false, List.of("STOP"), 0);
+    ChatChunkProbe t = translator(false, false, List.of("STOP"), 0);
     t.onEvent(new QEvent.Text("I will ST"));
     t.onEvent(new QEvent.ToolUse("T", "f", "{}", true));
     t.finish();
@@ -158,7 +158,7 @@ class ChatCompletionTranslatorTest {
 
   @Test
   void stopSequencesDoNotApplyToReasoning() {
-    ChatCompletionTranslator t = translator(false, true, List.of("STOP"), 0);
+    ChatChunkProbe t = translator(false, true, List.of("STOP"), 0);
     t.onEvent(new QEvent.Text("<thinking>I must not STOP here</thinking>the answer STOP tail"));
     t.finish();
     assertThat(deltas()).contains("{\"reasoning_content\":\"I must not STOP here\"}");
@@ -167,7 +167,7 @@ class ChatCompletionTranslatorTest {
 
   @Test
   void maxTokensCutsInsideAFragment() {
-    ChatCompletionTranslator t = translator(true, false, List.of(), 3);
+    ChatChunkProbe t = translator(true, false, List.of(), 3);
     t.onEvent(new QEvent.Text("one two three four five"));
     assertThat(t.finishedLocally()).isTrue();
     t.finish();
@@ -178,7 +178,7 @@ class ChatCompletionTranslatorTest {
 
   @Test
   void upstreamTruncationIsALengthFinish() {
-    ChatCompletionTranslator t = plain();
+    ChatChunkProbe t = plain();
     t.onEvent(new QEvent.Text("partial"));
     t.markTruncated();
     t.finish();
@@ -187,14 +187,14 @@ class ChatCompletionTranslatorTest {
 
   @Test
   void accumulatorRebuildsTheCompletion() {
-    ChatCompletionAccumulator acc = new ChatCompletionAccumulator();
-    ChatCompletionTranslator t = new ChatCompletionTranslator(HEADER, 12, true, true, List.of(), 0, TOKENS, ToolNames.none(), acc);
+    ChatCompletionAccumulator acc = new ChatCompletionAccumulator(HEADER);
+    ChatChunkProbe t = new ChatChunkProbe(12, true, TOKENS, acc);
     t.onEvent(new QEvent.Text("<thinking>hm</thinking>"));
     t.onEvent(new QEvent.ToolUse("A", "f", "{\"x\":", false));
     t.onEvent(new QEvent.ToolUse("A", "f", "1}", true));
     t.onEvent(new QEvent.ToolUse("B", "g", null, true));
     t.finish();
-    JsonObject c = acc.completion();
+    JsonObject c = acc.body();
     assertThat(c.getString("id")).isEqualTo("chatcmpl-1");
     assertThat(c.getString("object")).isEqualTo("chat.completion");
     assertThat(c.getString("model")).isEqualTo("gpt-4o");
@@ -222,7 +222,7 @@ class ChatCompletionTranslatorTest {
       for (int i = 0; i < len; i++) text.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
       List<String> stops = List.of("END", "c\nc");
       chunks.clear();
-      ChatCompletionTranslator t = translator(false, false, stops, 0);
+      ChatChunkProbe t = translator(false, false, stops, 0);
       for (int i = 0; i < text.length(); ) {
         int n = 1 + rnd.nextInt(5);
         t.onEvent(new QEvent.Text(text.substring(i, Math.min(text.length(), i + n))));

@@ -16,7 +16,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.ext.web.handler.BodyHandler;
+import io.qbridge.web.RawBodyHandler;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,7 +37,7 @@ class AccountAdminRoutesTest {
   void setUp(Vertx vertx) {
     deployPool(vertx, config(dir, 100));
     Router router = Router.router(vertx);
-    router.route().handler(BodyHandler.create(false));
+    router.route().handler(new RawBodyHandler(1024 * 1024, "test limit"));
     AccountAdminRoutes.mount(router, new AccountPoolClient(vertx));
     router.route().failureHandler(ctx -> { // minimal stand-in for the gateway's failure handler
       int status = ctx.failure() instanceof GatewayException g ? g.status() : 500;

@@ -1,0 +1,110 @@
+package io.qbridge.api.responses.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.qbridge.error.GatewayException;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Responses store policy: TTL on an injected clock, the per-response cap, oldest-first eviction at the total cap. */
+@ExtendWith(VertxExtension.class)
+class ResponseStoreVerticleTest {
+
+  /** A clock the test moves by hand. */
+  static final class TestClock extends Clock {
+    Instant now = Instant.parse("2026-12-01T12:00:00Z");
+
+    @Override public ZoneId getZone() { return ZoneOffset.UTC; }
+    @Override public Clock withZone(ZoneId zone) { return this; }
+    @Override public Instant instant() { return now; }
+  }
+
+  @TempDir Path dir;
+  TestClock clock = new TestClock();
+  ResponseStoreClient client;
+  Vertx vertx;
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    this.vertx = vertx;
+    this.client = new ResponseStoreClient(vertx);
+  }
+
+  void deploy(long maxBytes, long totalMaxBytes) {
+    ResponseStoreVerticle.Settings settings = new ResponseStoreVerticle.Settings("jdbc:sqlite:" + dir.resolve("store.sqlite3"),
+        Duration.ofHours(24), maxBytes, totalMaxBytes, 3_600_000);
+    vertx.deployVerticle(new ResponseStoreVerticle(settings, clock)).await();
+  }
+
+  static JsonObject response(String id, int padding) {
+    return new JsonObject().put("id", id).put("object", "response").put("pad", "x".repeat(padding));
+  }
+
+  static int status(Runnable r) {
+    try {
+      r.run();
+      return 200;
+    } catch (GatewayException e) {
+      return e.status();
+    } catch (CompletionException e) {
+      return ((GatewayException) e.getCause()).status();
+    }
+  }
+
+  @Test
+  void storesReadsAndDeletes() {
+    deploy(1_000_000, 10_000_000);
+    JsonArray items = new JsonArray().add(new JsonObject().put("type", "message").put("role", "user").put("content", new JsonArray()));
+    client.put(response("resp_1", 10), items).await();
+    assertThat(client.response("resp_1").await().getString("id")).isEqualTo("resp_1");
+    assertThat(client.items("resp_1").await()).isEqualTo(items);
+    client.delete("resp_1").await();
+    assertThat(status(() -> client.response("resp_1").await())).isEqualTo(404);
+    assertThat(status(() -> client.delete("resp_1").await())).isEqualTo(404);
+    assertThat(status(() -> client.items("resp_unknown").await())).isEqualTo(404);
+  }
+
+  @Test
+  void expiresAfterTheTtl() {
+    deploy(1_000_000, 10_000_000);
+    client.put(response("resp_old", 10), new JsonArray()).await();
+    clock.now = clock.now.plus(Duration.ofHours(23));
+    assertThat(client.response("resp_old").await().getString("id")).isEqualTo("resp_old");
+    clock.now = clock.now.plus(Duration.ofHours(1));
+    assertThatThrownBy(() -> client.response("resp_old").await()).isInstanceOf(GatewayException.class)
+        .hasMessageContaining("resp_old").hasMessageContaining("not found");
+  }
+
+  @Test
+  void aResponseOverThePerResponseCapIsNotStored() {
+    deploy(2_000, 10_000_000);
+    assertThat(status(() -> client.put(response("resp_big", 5_000), new JsonArray()).await())).isEqualTo(413);
+    assertThat(status(() -> client.response("resp_big").await())).isEqualTo(404);
+  }
+
+  @Test
+  void theOldestGoFirstWhenTheTotalCapIsReached() {
+    // each record is a little over 1,000 bytes: three fit under 3,500, a fourth evicts the first
+    deploy(10_000, 3_500);
+    for (int i = 1; i <= 4; i++) {
+      client.put(response("resp_" + i, 1_000), new JsonArray()).await();
+      clock.now = clock.now.plusSeconds(1);
+    }
+    assertThat(status(() -> client.response("resp_1").await())).isEqualTo(404);
+    for (int i = 2; i <= 4; i++) assertThat(client.response("resp_" + i).await().getString("id")).isEqualTo("resp_" + i);
+  }
+}
