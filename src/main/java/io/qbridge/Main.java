@@ -43,8 +43,8 @@ public final class Main {
     try {
       config = ConfigLoader.load(vertx, Path.of(""), System.getenv()).await(30, TimeUnit.SECONDS);
       log.info("configuration: {}", config.describe());
-      if (config.apiKeys().isEmpty()) log.warn("OPENAI_KEYS is empty: the API accepts requests without a key (dev mode)");
-      if (config.adminKey().isEmpty()) log.warn("ADMIN_KEY is empty: the admin API /v2 is open (dev mode)");
+      if (config.http().apiKeys().isEmpty()) log.warn("OPENAI_KEYS is empty: the API accepts requests without a key (dev mode)");
+      if (config.http().adminKey().isEmpty()) log.warn("ADMIN_KEY is empty: the admin API /v2 is open (dev mode)");
       app = QBridge.deploy(vertx, config, new PrometheusMetrics(registry)).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.error("qbridge failed to start: {}", e.getMessage());
@@ -52,7 +52,7 @@ public final class Main {
       System.exit(1);
       return;
     }
-    log.info("qbridge listening on http://{}:{} ({} HTTP instances)", config.host(), app.port(), config.httpInstances());
+    log.info("qbridge listening on http://{}:{} ({} HTTP instances)", config.http().host(), app.port(), config.http().instances());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down");
       try {

@@ -3,8 +3,17 @@ package io.qbridge;
 import io.qbridge.account.AccountPoolVerticle;
 import io.qbridge.config.AppConfig;
 import io.qbridge.api.responses.store.ResponseStoreVerticle;
+import io.qbridge.alert.AccountWatch;
+import io.qbridge.alert.AlertWebhook;
 import io.qbridge.http.HttpVerticle;
+import io.qbridge.http.metrics.MetricsPortVerticle;
+import io.qbridge.telemetry.AccountEvent;
+import io.qbridge.upstream.OutboundHttp;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.function.Function;
 import io.qbridge.telemetry.prometheus.PrometheusMetrics;
+import io.qbridge.time.Timekeeper;
 import java.time.Clock;
 import java.time.Duration;
 import io.qbridge.upstream.UpstreamTemplate;
@@ -37,40 +46,86 @@ public final class QBridge {
 
   /** Deploys everything; fails (after undeploying what started) if any part fails to start. */
   public static Future<QBridge> deploy(Vertx vertx, AppConfig config) {
-    return deploy(vertx, config, new PrometheusMetrics());
+    return deploy(vertx, config, Timekeeper.system(vertx), new PrometheusMetrics());
   }
 
   /** Deploys with {@code metrics} (Main passes the registry Vert.x's own metrics record into). */
   public static Future<QBridge> deploy(Vertx vertx, AppConfig config, PrometheusMetrics metrics) {
+    return deploy(vertx, config, Timekeeper.system(vertx), metrics);
+  }
+
+  /**
+   * As {@link #deploy(Vertx, AppConfig)}, with the clock and timers of device logins, token sweeps,
+   * cooldowns and lease ages taken from {@code time} (tests step through time with it).
+   */
+  public static Future<QBridge> deploy(Vertx vertx, AppConfig config, Timekeeper time) {
+    return deploy(vertx, config, time, new PrometheusMetrics());
+  }
+
+  /** Deploys everything with {@code time} and {@code metrics}. */
+  public static Future<QBridge> deploy(Vertx vertx, AppConfig config, Timekeeper time, PrometheusMetrics metrics) {
     UpstreamTemplate template;
     try {
-      template = UpstreamTemplate.load(config.templatesDir());
+      template = UpstreamTemplate.load(config.upstream().templatesDir());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     List<String> ids = new ArrayList<>();
     AtomicInteger port = new AtomicInteger(-1);
-    return vertx.deployVerticle(new AccountPoolVerticle(config))
+    return vertx.deployVerticle(new AccountPoolVerticle(config.pool(), v -> time))
         .compose(id -> {
           ids.add(id);
-          return vertx.deployVerticle(new UpstreamVerticle(config, template));
+          return vertx.deployVerticle(new UpstreamVerticle(config.upstream(), config.deviceLogin(), template, v -> time));
         })
         .compose(id -> {
           ids.add(id);
-          return vertx.deployVerticle(new ResponseStoreVerticle(new ResponseStoreVerticle.Settings(config.databaseUrl(),
-              Duration.ofHours(config.responsesTtlHours()), config.responsesMaxBytes(), config.responsesStoreMaxBytes(),
+          return vertx.deployVerticle(new ResponseStoreVerticle(new ResponseStoreVerticle.Settings(config.pool().databaseUrl(),
+              Duration.ofHours(config.responses().ttlHours()), config.responses().maxBytes(), config.responses().storeMaxBytes(),
               ResponseStoreVerticle.SWEEP_MS), Clock.systemUTC()));
         })
         .compose(id -> {
           ids.add(id);
           return vertx.deployVerticle(() -> new HttpVerticle(config, template, metrics, p -> port.compareAndSet(-1, p)),
-              new DeploymentOptions().setInstances(config.httpInstances()));
+              new DeploymentOptions().setInstances(config.http().instances()));
         })
+        .compose(id -> {
+          ids.add(id);
+          return deployOps(vertx, config, metrics, ids);
+        })
+        .map(v -> new QBridge(vertx, ids, port.get(), metrics))
+        .recover(t -> undeployAll(vertx, ids).transform(v -> Future.failedFuture(t)));
+  }
+
+  /**
+   * The account census (the accounts gauge and lifecycle alerts to ALERT_WEBHOOK_URL) and, when
+   * METRICS_PORT is set, the scrape-only listener. Adds the deployment ids to {@code ids}.
+   */
+  private static Future<Void> deployOps(Vertx vertx, AppConfig config, PrometheusMetrics metrics, List<String> ids) {
+    AppConfig.Ops ops = config.ops();
+    String instance = instanceName();
+    Function<Vertx, AccountEvent.Sink> sink = ops.alertWebhookUrl().isEmpty() ? v -> AccountEvent.Sink.NONE
+        : v -> new AlertWebhook(v, OutboundHttp.create(v, config.upstream(), 2), ops.alertWebhookUrl(), instance,
+            AlertWebhook.FIRST_BACKOFF_MS);
+    Future<Void> watch = vertx.deployVerticle(new AccountWatch(metrics, sink, ops.alertMinHealthyAccounts(),
+        AccountWatch.DEFAULT_PERIOD_MS, Clock.systemUTC())).map(id -> {
+          ids.add(id);
+          return null;
+        });
+    if (ops.metricsPort() == 0) return watch;
+    return watch.compose(v -> vertx.deployVerticle(new MetricsPortVerticle(config.http().host(), ops.metricsPort(), metrics)))
         .map(id -> {
           ids.add(id);
-          return new QBridge(vertx, ids, port.get(), metrics);
-        })
-        .recover(t -> undeployAll(vertx, ids).transform(v -> Future.failedFuture(t)));
+          return null;
+        });
+  }
+
+  /** The {@code instance} of alerts: this host's name (resolved once, at startup, off any event loop). */
+  private static String instanceName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "qbridge";
+    }
   }
 
   /** What this qbridge counts (its /metrics). */

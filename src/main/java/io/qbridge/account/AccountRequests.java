@@ -1,5 +1,7 @@
 package io.qbridge.account;
 
+import io.qbridge.bus.BusError;
+import io.qbridge.bus.BusFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -7,7 +9,7 @@ import java.util.List;
 
 /**
  * Validation of admin request bodies (q2api's camelCase shape). Every problem is a
- * {@link PoolFailure} BAD_REQUEST naming the field. Unknown fields are rejected (q2api ignores
+ * {@link BusError} BAD_REQUEST naming the field. Unknown fields are rejected (q2api ignores
  * them) so that typos such as {@code refresh_token} do not silently lose data.
  */
 final class AccountRequests {
@@ -22,6 +24,14 @@ final class AccountRequests {
       "accessToken", "other", "enabled", "expires_at", "last_refresh_status");
 
   private AccountRequests() {}
+
+  static BusError badRequest(String message) {
+    return new BusError(BusFailure.BAD_REQUEST, message);
+  }
+
+  static BusError notFound() {
+    return new BusError(BusFailure.NOT_FOUND, "Account not found");
+  }
 
   /**
    * A new account from {@code {label?, clientId, clientSecret, refreshToken, accessToken?, other?,
@@ -62,9 +72,9 @@ final class AccountRequests {
   /** A required non-empty string field of a bus request (ids, lease ids). */
   static String requiredText(JsonObject body, String field) {
     Object v = body.getValue(field);
-    if (v == null) throw PoolFailure.badRequest("Missing required field '" + field + "'");
-    if (!(v instanceof String s)) throw PoolFailure.badRequest("Field '" + field + "' must be a string, got " + typeOf(v));
-    if (s.isBlank()) throw PoolFailure.badRequest("Field '" + field + "' must not be empty");
+    if (v == null) throw badRequest("Missing required field '" + field + "'");
+    if (!(v instanceof String s)) throw badRequest("Field '" + field + "' must be a string, got " + typeOf(v));
+    if (s.isBlank()) throw badRequest("Field '" + field + "' must not be empty");
     return s;
   }
 
@@ -73,12 +83,12 @@ final class AccountRequests {
     Object v = body.getValue(field);
     if (v == null) return java.util.Set.of();
     if (!(v instanceof JsonArray array)) {
-      throw PoolFailure.badRequest("Field '" + field + "' must be an array of strings, got " + typeOf(v));
+      throw badRequest("Field '" + field + "' must be an array of strings, got " + typeOf(v));
     }
     java.util.Set<String> out = new java.util.HashSet<>();
     for (Object item : array) {
       if (!(item instanceof String s) || s.isBlank()) {
-        throw PoolFailure.badRequest("Field '" + field + "' must be an array of non-empty strings");
+        throw badRequest("Field '" + field + "' must be an array of non-empty strings");
       }
       out.add(s);
     }
@@ -87,9 +97,9 @@ final class AccountRequests {
 
   static JsonObject requiredObject(JsonObject body, String field) {
     Object v = body.getValue(field);
-    if (v == null) throw PoolFailure.badRequest("Missing required field '" + field + "'");
+    if (v == null) throw badRequest("Missing required field '" + field + "'");
     if (!(v instanceof JsonObject o)) {
-      throw PoolFailure.badRequest("Field '" + field + "' must be a JSON object, got " + typeOf(v));
+      throw badRequest("Field '" + field + "' must be a JSON object, got " + typeOf(v));
     }
     return o;
   }
@@ -97,20 +107,20 @@ final class AccountRequests {
   private static String optionalString(JsonObject body, String field) {
     Object v = body.getValue(field);
     if (v == null || v instanceof String) return (String) v;
-    throw PoolFailure.badRequest("Field '" + field + "' must be a string or null, got " + typeOf(v));
+    throw badRequest("Field '" + field + "' must be a string or null, got " + typeOf(v));
   }
 
   private static JsonObject optionalObject(JsonObject body, String field) {
     Object v = body.getValue(field);
     if (v == null || v instanceof JsonObject) return (JsonObject) v;
-    throw PoolFailure.badRequest("Field '" + field + "' must be a JSON object or null, got " + typeOf(v));
+    throw badRequest("Field '" + field + "' must be a JSON object or null, got " + typeOf(v));
   }
 
   private static Instant optionalInstant(JsonObject body, String field) {
     Object v = body.getValue(field);
     if (v == null) return null;
     Instant parsed = v instanceof String s ? UtcTimes.parse(s) : null;
-    if (parsed == null) throw PoolFailure.badRequest("Field '" + field + "' must be an ISO-8601 time or null");
+    if (parsed == null) throw badRequest("Field '" + field + "' must be an ISO-8601 time or null");
     return parsed;
   }
 
@@ -120,20 +130,20 @@ final class AccountRequests {
     for (RefreshStatus s : RefreshStatus.values()) {
       if (s.wire().equals(v)) return s;
     }
-    throw PoolFailure.badRequest("Field '" + field + "' must be one of never, success, failed");
+    throw badRequest("Field '" + field + "' must be one of never, success, failed");
   }
 
   private static boolean requiredBoolean(JsonObject body, String field) {
     Object v = body.getValue(field);
     if (v instanceof Boolean b) return b;
-    throw PoolFailure.badRequest("Field '" + field + "' must be a boolean, got " + typeOf(v));
+    throw badRequest("Field '" + field + "' must be a boolean, got " + typeOf(v));
   }
 
   private static void rejectUnknown(JsonObject body, List<String> allowed) {
     for (String key : body.fieldNames()) {
       if (!allowed.contains(key)) {
         String shown = key.length() > 64 ? key.substring(0, 64) + "…" : key;
-        throw PoolFailure.badRequest("Unknown field '" + shown + "' (allowed: " + String.join(", ", allowed) + ")");
+        throw badRequest("Unknown field '" + shown + "' (allowed: " + String.join(", ", allowed) + ")");
       }
     }
   }

@@ -14,7 +14,7 @@ import java.util.Optional;
  * {@link #markRefreshFailed}) are single atomic SQL statements, never read-modify-write in Java,
  * so concurrent callers never lose an increment. Methods that change a row also set
  * {@code updated_at}. Methods addressing a row by id that does not exist are no-ops (update and
- * delete report it). Only {@link AccountPoolVerticle} uses a store.
+ * delete report it). Only the account pool (its verticle and the parts it wires) uses a store.
  */
 public interface AccountStore {
 
@@ -31,16 +31,9 @@ public interface AccountStore {
 
   /**
    * Up to {@code limit} distinct enabled accounts holding a refresh or access token, in random
-   * order (the lease policy: a uniformly random pick, retried on the next ones).
-   */
-  default Future<List<Account>> findLeaseCandidates(int limit) {
-    return findLeaseCandidates(limit, UtcTimes.now(), List.of());
-  }
-
-  /**
-   * As {@link #findLeaseCandidates(int)}, also skipping the accounts in {@code exclude} and those
-   * whose persisted hold ({@code other.cooldownUntil}, {@code other.parkedUntil}) ends after
-   * {@code now}.
+   * order (the lease policy: a uniformly random pick, retried on the next ones), skipping the
+   * accounts in {@code exclude} and those whose persisted hold ({@code other.cooldownUntil},
+   * {@code other.parkedUntil}) ends after {@code now}.
    */
   Future<List<Account>> findLeaseCandidates(int limit, Instant now, java.util.Collection<String> exclude);
 

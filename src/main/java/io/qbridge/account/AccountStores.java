@@ -1,6 +1,5 @@
 package io.qbridge.account;
 
-import io.qbridge.config.AppConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Collections;
@@ -45,12 +44,12 @@ public final class AccountStores {
   private AccountStores() {}
 
   /**
-   * Opens the store named by {@code config.databaseUrl()}: schema created or migrated, writability
+   * Opens the store named by {@code databaseUrl} (DATABASE_URL): schema created or migrated, writability
    * checked. Fails with a {@link StoreException} whose message says what is wrong. Call from the
    * context that will use the store (its pool closes with that verticle).
    */
-  public static Future<AccountStore> create(Vertx vertx, AppConfig config) {
-    String url = config.databaseUrl() == null ? "" : config.databaseUrl().trim();
+  public static Future<AccountStore> create(Vertx vertx, String databaseUrl) {
+    String url = databaseUrl == null ? "" : databaseUrl.trim();
     String lower = url.toLowerCase(Locale.ROOT);
     if (url.isEmpty()) {
       return Future.failedFuture(new StoreException("DATABASE_URL is empty; expected e.g. jdbc:sqlite:data.sqlite3"));

@@ -2,8 +2,9 @@ package io.qbridge.bus;
 
 /**
  * Every event-bus address of the control plane, in one place. Lowercase dotted {@code domain.action}.
- * Bodies are {@link io.vertx.core.json.JsonObject}s; failures use {@code message.fail(code, text)}
- * with codes from {@link BusFailure}. Streaming data never crosses the bus.
+ * Bodies are {@link io.vertx.core.json.JsonObject}s; failures are {@link BusError}s (a
+ * {@link BusFailure} code, message, retry-after, account action). Serve with {@link Bus#consume},
+ * call through the typed clients. Streaming data never crosses the bus.
  */
 public final class Addresses {
   private Addresses() {}
@@ -11,7 +12,7 @@ public final class Addresses {
   /**
    * Lease an account for one upstream request. Request {@code {exclude?: [accountId...]}} (accounts
    * already tried by this request). Reply: lease JSON {@code {leaseId, accountId, label, accessToken}}.
-   * Failures: NO_ACCOUNT (503, the text says why), COOLING_DOWN (429 with retry-after),
+   * Failures: NO_ACCOUNT (503, the text says why), COOLING_DOWN (429, its retry-after field set),
    * REFRESH_FAILED, STORE_UNAVAILABLE.
    */
   public static final String ACCOUNTS_LEASE = "accounts.lease";
@@ -50,8 +51,9 @@ public final class Addresses {
    * {@code {accountId, clientId, clientSecret, refreshToken}}; reply
    * {@code {accessToken, refreshToken?, expiresIn}} (refreshToken absent = keep the old one,
    * expiresIn in seconds, default 3600). Fail with {@link BusFailure#INVALID_GRANT} when the OIDC
-   * server answers {@code invalid_grant} (the account pool then disables the account), with
-   * {@link BusFailure#REFRESH_FAILED} otherwise. Answer within 20 s (the pool's request timeout):
+   * server answers {@code invalid_grant} (the account pool then disables the account),
+   * {@link BusFailure#LOCAL_CAPACITY} when the call could not even get a connection (nothing is
+   * counted), {@link BusFailure#REFRESH_FAILED} otherwise. Answer within 20 s (the pool's request timeout):
    * a later answer is lost, and with it a rotated refresh token.
    */
   public static final String UPSTREAM_TOKEN_REFRESH = "upstream.token.refresh";

@@ -1,8 +1,8 @@
 package io.qbridge.chat;
 
-import io.qbridge.account.AccountPoolClient;
-import io.qbridge.account.Lease;
-import io.qbridge.account.Outcome;
+import io.qbridge.bus.AccountPoolClient;
+import io.qbridge.bus.Lease;
+import io.qbridge.bus.Outcome;
 import io.qbridge.relay.RelayOutcome;
 import io.qbridge.relay.ResponseWriter;
 import io.qbridge.relay.StreamRelay;
@@ -13,12 +13,14 @@ import io.qbridge.upstream.UpstreamError;
 import io.qbridge.upstream.UpstreamStream;
 import io.qbridge.web.RequestIds;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,34 +42,46 @@ public final class ChatExchange {
 
   private static final Logger log = LoggerFactory.getLogger(ChatExchange.class);
 
-  /** Accounts tried per request when not configured (MAX_ATTEMPTS' default). */
-  public static final int DEFAULT_MAX_ATTEMPTS = 3;
-
   private final Vertx vertx;
   private final AccountPoolClient pool;
   private final UpstreamClient upstream;
   private final long keepAliveMs;
   private final int maxAttempts;
+  private final int maxConcurrent;
+  /** Exchanges running on this instance (one event loop: a plain counter). */
+  private int running;
 
-  public ChatExchange(Vertx vertx, AccountPoolClient pool, UpstreamClient upstream, long keepAliveMs) {
-    this(vertx, pool, upstream, keepAliveMs, DEFAULT_MAX_ATTEMPTS);
-  }
-
-  /** @param maxAttempts accounts tried per request before the first byte, at least 1 */
-  public ChatExchange(Vertx vertx, AccountPoolClient pool, UpstreamClient upstream, long keepAliveMs, int maxAttempts) {
+  /**
+   * @param maxAttempts   accounts tried per request before the first byte, at least 1
+   * @param maxConcurrent exchanges this instance runs at once (UPSTREAM_MAX_CONNECTIONS: each holds
+   *                      one upstream connection); beyond it a request fails at once with
+   *                      {@link UpstreamError.Kind#LOCAL_CAPACITY}, before any account is leased
+   */
+  public ChatExchange(Vertx vertx, AccountPoolClient pool, UpstreamClient upstream, long keepAliveMs, int maxAttempts,
+      int maxConcurrent) {
     this.vertx = vertx;
     this.pool = pool;
     this.upstream = upstream;
     this.keepAliveMs = keepAliveMs;
     this.maxAttempts = Math.max(1, maxAttempts);
+    this.maxConcurrent = Math.max(1, maxConcurrent);
   }
 
   /**
    * Runs the exchange; failures before the response started go to {@code ctx.fail}.
    * {@code writerFactory} is called once per upstream attempt (a failed attempt wrote nothing).
+   * At capacity the request is refused (503 + {@code retry-after}) without touching the pool: a
+   * limit of ours must never count against an account.
    */
   public void run(RoutingContext ctx, JsonObject qRequest, Supplier<ResponseWriter> writerFactory) {
-    new Attempts(ctx, qRequest, writerFactory).next();
+    if (running >= maxConcurrent) {
+      ctx.fail(UpstreamError.localCapacity(running + " chat requests in flight on this instance"));
+      return;
+    }
+    running++;
+    Attempts attempts = new Attempts(ctx, qRequest, writerFactory);
+    attempts.done.future().onComplete(v -> running--);
+    attempts.next();
   }
 
   /** The attempts of one client request, all on the request's event loop. */
@@ -77,6 +91,8 @@ public final class ChatExchange {
     private final JsonObject qRequest;
     private final Supplier<ResponseWriter> writerFactory;
     private final List<String> tried = new ArrayList<>();
+    /** Completed once, when the exchange holds no lease and no upstream call any more. */
+    private final Promise<Void> done = Promise.promise();
     private UpstreamError lastError;
 
     Attempts(RoutingContext ctx, JsonObject qRequest, Supplier<ResponseWriter> writerFactory) {
@@ -91,8 +107,8 @@ public final class ChatExchange {
       pool.lease(tried).onComplete(ar -> {
         if (ar.succeeded()) {
           attempt(ar.result(), new LeaseRelease(pool, ar.result()), false);
-        } else if (!response.closed()) {
-          ctx.fail(lastError != null ? lastError : ar.cause());
+        } else {
+          finish(lastError != null ? lastError : ar.cause());
         }
       });
     }
@@ -100,6 +116,7 @@ public final class ChatExchange {
     private void attempt(Lease lease, LeaseRelease release, boolean tokenRefreshed) {
       if (response.closed()) {
         release.release(Outcome.NEUTRAL);
+        finish(null);
         return;
       }
       // the client may leave while we wait for Amazon Q's headers: abort the upstream call too
@@ -112,6 +129,7 @@ public final class ChatExchange {
             RequestFacts.of(ctx).upstreamCall(outcome.error() == null ? "ok" : outcome.error().kind().name());
             if (outcome.error() != null) release.release(outcome.error());
             else release.release(outcome.hasContent() ? Outcome.SUCCESS : Outcome.NEUTRAL);
+            finish(null);
           })
           .onFailure(t -> failed(lease, release, tokenRefreshed, t instanceof UpstreamError u ? u
               : UpstreamError.of(UpstreamError.Kind.UNKNOWN, String.valueOf(t))));
@@ -131,6 +149,7 @@ public final class ChatExchange {
     private void failed(Lease lease, LeaseRelease release, boolean tokenRefreshed, UpstreamError e) {
       if (response.closed()) { // the client left (and we cancelled): not the account's fault
         release.release(Outcome.NEUTRAL);
+        finish(null);
         return;
       }
       log.warn("{} upstream failure on account {}: {} ({})", RequestIds.of(ctx), lease.accountId(), e.kind(), e.detail());
@@ -160,8 +179,14 @@ public final class ChatExchange {
         RequestFacts.of(ctx).failover();
         next();
       } else {
-        ctx.fail(e);
+        finish(e);
       }
+    }
+
+    /** The exchange is over: fail the request with {@code error} (unless null or the client left). */
+    private void finish(Throwable error) {
+      if (error != null && !response.closed()) ctx.fail(error);
+      done.tryComplete();
     }
   }
 
@@ -180,8 +205,12 @@ public final class ChatExchange {
       if (claim()) report(pool.release(lease, outcome));
     }
 
+    /** The error's account action, with its kind as the reason and Amazon Q's retry-after. */
     void release(UpstreamError error) {
-      if (claim()) report(pool.release(lease, error));
+      if (claim()) {
+        report(pool.release(lease, error.kind().accountAction(), error.kind().name().toLowerCase(Locale.ROOT),
+            error.retryAfterMs()));
+      }
     }
 
     private boolean claim() {

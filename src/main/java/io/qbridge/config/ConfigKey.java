@@ -23,7 +23,7 @@ enum ConfigKey {
   TEMPLATES_DIR(Kind.STRING, "templates"),
   UPSTREAM_CONNECT_TIMEOUT_MS(Kind.INT, "5000"),
   UPSTREAM_IDLE_TIMEOUT_MS(Kind.INT, "300000"),
-  UPSTREAM_MAX_CONNECTIONS(Kind.INT, "200"),
+  UPSTREAM_MAX_CONNECTIONS(Kind.INT, "4096"),
   SSE_PING_INTERVAL_MS(Kind.INT, "15000"),
   TOKEN_COUNT_MULTIPLIER(Kind.DECIMAL, "1.0"),
   MAX_BODY_BYTES(Kind.INT, "33554432"),
@@ -47,7 +47,11 @@ enum ConfigKey {
   // Responses API store (previous_response_id)
   RESPONSES_TTL_HOURS(Kind.INT, "24"),
   RESPONSES_MAX_BYTES(Kind.INT, "8388608"),
-  RESPONSES_STORE_MAX_BYTES(Kind.INT, "268435456");
+  RESPONSES_STORE_MAX_BYTES(Kind.INT, "268435456"),
+  // operations: metrics and alerts
+  METRICS_PORT(Kind.INT, "0"),
+  ALERT_WEBHOOK_URL(Kind.STRING, "", true),
+  ALERT_MIN_HEALTHY_ACCOUNTS(Kind.INT, "0");
 
   /** What a config file may hold for the key; environment and .env values are always strings. */
   enum Kind { STRING, INT, DECIMAL, LIST }

@@ -53,7 +53,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * </ol>
  * {@code CONFIG_FILE} itself is read from the env map, then {@code .env}.
  *
- * <p>Keys are the UPPER_SNAKE names of {@link AppConfig}'s javadoc everywhere. In the config file
+ * <p>Keys are the UPPER_SNAKE names of the {@link AppConfig} components' javadoc everywhere. In the config file
  * values may be native YAML/JSON types; a key with an empty/null value ({@code PORT:}) is treated
  * as absent. Unknown config-file keys are logged as warnings; unknown environment variables are
  * ignored, and unknown {@code .env} keys too unless they look like a misspelt setting (warning).
@@ -404,16 +404,22 @@ public final class ConfigLoader {
       int responsesTtl = integer(ConfigKey.RESPONSES_TTL_HOURS, 1, 24 * 365, null);
       int responsesMax = integer(ConfigKey.RESPONSES_MAX_BYTES, KIB, Integer.MAX_VALUE, null);
       int responsesStoreMax = integer(ConfigKey.RESPONSES_STORE_MAX_BYTES, KIB, Integer.MAX_VALUE, null);
+      int metricsPort = integer(ConfigKey.METRICS_PORT, 0, 65535, null);
+      String alertWebhookUrl = url(ConfigKey.ALERT_WEBHOOK_URL, true);
+      int alertMinHealthy = integer(ConfigKey.ALERT_MIN_HEALTHY_ACCOUNTS, 0, Integer.MAX_VALUE, null);
       if (!problems.isEmpty()) {
         return null;
       }
-      return new AppConfig(host, port, httpInstances, apiKeys, adminKey == null ? "" : adminKey, maxErrorCount,
-          httpProxy, databaseUrl, amazonqEndpoint, oidcEndpoint, startUrl, templatesDir, connectTimeout,
-          idleTimeout, maxConnections, pingInterval, multiplier, maxBodyBytes, contextTokenLimit,
-          claimTimeout, loginRetention,
-          refreshInterval, refreshMaxAge, refreshBeforeExpiry, maxAttempts, accountMaxConcurrency, cooldown,
-          shortCooldown, longCooldown, quotaPark, shutdownGrace, headersTimeout,
-          responsesTtl, responsesMax, responsesStoreMax);
+      return new AppConfig(
+          new AppConfig.Http(host, port, httpInstances, apiKeys, adminKey == null ? "" : adminKey, maxBodyBytes,
+              pingInterval, multiplier, contextTokenLimit, maxAttempts, shutdownGrace),
+          new AppConfig.Upstream(amazonqEndpoint, oidcEndpoint, startUrl, httpProxy, templatesDir, connectTimeout,
+              idleTimeout, headersTimeout, maxConnections),
+          new AppConfig.Pool(databaseUrl, maxErrorCount, accountMaxConcurrency, cooldown, shortCooldown, longCooldown,
+              quotaPark, refreshInterval, refreshMaxAge, refreshBeforeExpiry),
+          new AppConfig.DeviceLogin(claimTimeout, loginRetention),
+          new AppConfig.Responses(responsesTtl, responsesMax, responsesStoreMax),
+          new AppConfig.Ops(metricsPort, alertWebhookUrl == null ? "" : alertWebhookUrl, alertMinHealthy));
     }
 
     /** The value as trimmed text, or null (problem added) when the file holds a wrong type. */

@@ -1,6 +1,6 @@
 package io.qbridge.http;
 
-import io.qbridge.account.AccountPoolClient;
+import io.qbridge.bus.AccountPoolClient;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

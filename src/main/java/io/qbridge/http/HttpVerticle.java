@@ -1,9 +1,9 @@
 package io.qbridge.http;
 
-import io.qbridge.account.AccountPoolClient;
 import io.qbridge.api.anthropic.AnthropicApi;
 import io.qbridge.api.openai.OpenAiApi;
 import io.qbridge.api.responses.ResponsesApi;
+import io.qbridge.bus.AccountPoolClient;
 import io.qbridge.chat.ChatExchange;
 import io.qbridge.chat.ChatPipeline;
 import io.qbridge.config.AppConfig;
@@ -73,7 +73,7 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    upstreamHttp = OutboundHttp.create(vertx, config, config.upstreamMaxConnections());
+    upstreamHttp = OutboundHttp.create(vertx, config.upstream(), config.upstream().maxConnections());
     bodyWorkers = vertx.createSharedWorkerExecutor(BodyWork.POOL_NAME,
         Math.max(2, Runtime.getRuntime().availableProcessors()), 10, java.util.concurrent.TimeUnit.MINUTES);
     // the tokenizer's vocabulary takes about a second to load: never on an event loop
@@ -86,13 +86,13 @@ public final class HttpVerticle extends VerticleBase {
   private Future<?> listen() {
     router = routes();
     server = vertx.createHttpServer(new HttpServerOptions()
-        .setHost(config.host()).setPort(config.port())
+        .setHost(config.http().host()).setPort(config.http().port())
         .setCompressionSupported(false)
         .setTcpNoDelay(true)
         .setMaxInitialLineLength(16 * 1024));
     return server.requestHandler(router).listen()
         .recover(t -> Future.failedFuture(new IllegalStateException(
-            "cannot listen on " + config.host() + ":" + config.port() + ": " + t.getMessage(), t)))
+            "cannot listen on " + config.http().host() + ":" + config.http().port() + ": " + t.getMessage(), t)))
         .onSuccess(s -> onListening.accept(s.actualPort()));
   }
 
@@ -104,7 +104,7 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<Void> drained = server == null ? Future.succeededFuture()
-        : server.shutdown(config.shutdownGraceSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        : server.shutdown(config.http().shutdownGraceSeconds(), java.util.concurrent.TimeUnit.SECONDS);
     return drained.eventually(() -> upstreamHttp == null ? Future.succeededFuture() : upstreamHttp.close())
         .eventually(() -> bodyWorkers == null ? Future.succeededFuture() : bodyWorkers.close());
   }
@@ -115,18 +115,19 @@ public final class HttpVerticle extends VerticleBase {
   /** The route table: cross-cutting handlers, then one module per API family, then the 404. */
   private Router routes() {
     AccountPoolClient pool = new AccountPoolClient(vertx);
-    TokenCounter tokens = new TokenCounter(config.tokenCountMultiplier());
-    UpstreamClient upstream = new UpstreamClient(vertx, upstreamHttp, config, template);
-    ChatExchange exchange = new ChatExchange(vertx, pool, upstream, config.pingIntervalMs(), config.maxAttempts());
+    TokenCounter tokens = new TokenCounter(config.http().tokenCountMultiplier());
+    UpstreamClient upstream = new UpstreamClient(vertx, upstreamHttp, config.upstream(), template);
+    ChatExchange exchange = new ChatExchange(vertx, pool, upstream, config.http().pingIntervalMs(), config.http().maxAttempts(),
+        config.upstream().maxConnections());
     AmazonQRequestBuilder builder = new AmazonQRequestBuilder(template, Clock.systemDefaultZone());
-    BodyWork bodyWork = new BodyWork(bodyWorkers, 2L * config.maxBodyBytes());
-    ChatPipeline pipeline = new ChatPipeline(builder, tokens, exchange, config.contextTokenLimit(), bodyWork);
+    BodyWork bodyWork = new BodyWork(bodyWorkers, 2L * config.http().maxBodyBytes());
+    ChatPipeline pipeline = new ChatPipeline(builder, tokens, exchange, config.http().contextTokenLimit(), bodyWork);
 
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
     router.route().handler(new AccessLog(metrics));
     // bodies are JSON whatever their Content-Type: raw bytes, never form or multipart decoding
-    router.route("/v1/*").handler(new RawBodyHandler(config.maxBodyBytes(), "MAX_BODY_BYTES"));
+    router.route("/v1/*").handler(new RawBodyHandler(config.http().maxBodyBytes(), "MAX_BODY_BYTES"));
     router.route("/v2/*").handler(new RawBodyHandler(ADMIN_MAX_BODY_BYTES, "the admin API's limit"));
     // vertx-web answers a path it cannot decode (/v2/accounts/%zz) itself, in plain text
 
@@ -135,13 +136,13 @@ public final class HttpVerticle extends VerticleBase {
     router.get("/healthz").handler(new HealthHandler(pool));
 
     List<ApiModule> modules = List.of(
-        new AnthropicApi(config.apiKeys(), pipeline, bodyWork),
-        new OpenAiApi(config.apiKeys(), pipeline),
+        new AnthropicApi(config.http().apiKeys(), pipeline, bodyWork),
+        new OpenAiApi(config.http().apiKeys(), pipeline),
         new ResponsesApi(vertx, config, pipeline),
         new AdminApi(vertx, config, pool),
         new DocsApi(),
         // admin guard until the console's admin security lands (dev mode: open like /v2)
-        new MetricsApi(vertx, metrics, new AdminKeyAuth(config.adminKey())));
+        new MetricsApi(vertx, metrics, new AdminKeyAuth(config.http().adminKey())));
     modules.forEach(m -> m.mount(router));
     // vertx-web answers a path it cannot decode (/v2/accounts/%zz) itself, in plain text
     router.errorHandler(400, ctx -> FailureHandler.send(ctx.response(), shapeFor(modules, ctx.request().path()), 400,

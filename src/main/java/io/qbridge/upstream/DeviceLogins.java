@@ -1,12 +1,12 @@
 package io.qbridge.upstream;
 
+import io.qbridge.bus.BusError;
 import io.qbridge.bus.BusFailure;
 import io.qbridge.config.AppConfig;
+import io.qbridge.time.Timekeeper;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -76,19 +76,9 @@ final class DeviceLogins {
    */
   record Settings(long minIntervalMs, long slowDownStepMs, int maxTransientRetries, long backoffBaseMs,
                   long claimTimeoutMs, long retentionMs, long sweepIntervalMs, int maxPending) {
-    static Settings from(AppConfig config) {
-      return new Settings(1_000, 5_000, 3, 1_000, config.deviceLoginClaimTimeoutSeconds() * 1000L,
-          config.deviceLoginRetentionSeconds() * 1000L, 10_000, 20);
-    }
-  }
-
-  /** An expected failure, replied on the bus as {@code message.fail(failure.code(), getMessage())}. */
-  static final class Failure extends RuntimeException {
-    final BusFailure failure;
-
-    Failure(BusFailure failure, String clientSafeMessage) {
-      super(clientSafeMessage, null, false, false);
-      this.failure = failure;
+    static Settings from(AppConfig.DeviceLogin config) {
+      return new Settings(1_000, 5_000, 3, 1_000, config.claimTimeoutSeconds() * 1000L,
+          config.retentionSeconds() * 1000L, 10_000, 20);
     }
   }
 
@@ -118,7 +108,7 @@ final class DeviceLogins {
     }
   }
 
-  private final Vertx vertx;
+  private final Timekeeper time;
   private final OidcClient oidc;
   private final Function<JsonObject, Future<JsonObject>> createAccount;
   private final Settings settings;
@@ -129,12 +119,12 @@ final class DeviceLogins {
   /**
    * @param createAccount creates an account from an {@code accounts.create} body, returns its admin JSON
    */
-  DeviceLogins(Vertx vertx, OidcClient oidc, Function<JsonObject, Future<JsonObject>> createAccount, Settings settings) {
-    this.vertx = vertx;
+  DeviceLogins(Timekeeper time, OidcClient oidc, Function<JsonObject, Future<JsonObject>> createAccount, Settings settings) {
+    this.time = time;
     this.oidc = oidc;
     this.createAccount = createAccount;
     this.settings = settings;
-    this.sweepTimer = vertx.setPeriodic(settings.sweepIntervalMs(), id -> sweep());
+    this.sweepTimer = time.setPeriodic(settings.sweepIntervalMs(), id -> sweep());
   }
 
   /**
@@ -148,18 +138,18 @@ final class DeviceLogins {
     try {
       label = optionalLabel(request);
       enabled = optionalEnabled(request);
-    } catch (Failure f) {
+    } catch (BusError f) {
       return Future.failedFuture(f);
     }
     long polling = sessions.values().stream().filter(s -> s.status == Status.PENDING).count();
     if (polling >= settings.maxPending()) {
-      return Future.failedFuture(new Failure(BusFailure.CONFLICT,
+      return Future.failedFuture(new BusError(BusFailure.CONFLICT,
           "Too many device logins in progress (" + polling + "); finish or let some expire first"));
     }
     return oidc.registerClient()
         .compose(client -> oidc.startDeviceAuthorization(client.getString("clientId"), client.getString("clientSecret"))
             .map(device -> open(label, enabled, client, device)))
-        .recover(err -> Future.failedFuture(err instanceof Failure ? err : startFailure(err)));
+        .recover(err -> Future.failedFuture(err instanceof BusError ? err : startFailure(err)));
   }
 
   /** {@code {status, remaining, error?, accountId?}}; fails NOT_FOUND for an unknown or removed session. */
@@ -176,9 +166,9 @@ final class DeviceLogins {
     Session s = find(authId);
     if (s.status != Status.PENDING) return Future.succeededFuture(view(s, true));
     Promise<JsonObject> reply = Promise.promise();
-    long timer = vertx.setTimer(settings.claimTimeoutMs(), id -> reply.tryComplete(view(s, true)));
+    long timer = time.setTimer(settings.claimTimeoutMs(), id -> reply.tryComplete(view(s, true)));
     s.settled.future().onComplete(ar -> {
-      vertx.cancelTimer(timer);
+      time.cancel(timer);
       if (ar.succeeded()) reply.tryComplete(view(s, true));
       else reply.tryFail(ar.cause());
     });
@@ -188,10 +178,10 @@ final class DeviceLogins {
   /** Stops every poll and the sweep; waiting claims fail. */
   void close() {
     closed = true;
-    vertx.cancelTimer(sweepTimer);
+    time.cancel(sweepTimer);
     for (Session s : sessions.values()) {
-      if (s.pollTimer >= 0) vertx.cancelTimer(s.pollTimer);
-      s.settled.tryFail(new Failure(BusFailure.INTERNAL, "The gateway is shutting down"));
+      if (s.pollTimer >= 0) time.cancel(s.pollTimer);
+      s.settled.tryFail(new BusError(BusFailure.INTERNAL, "The gateway is shutting down"));
     }
     sessions.clear();
   }
@@ -212,7 +202,7 @@ final class DeviceLogins {
   private JsonObject open(String label, boolean enabled, JsonObject client, JsonObject device) {
     String deviceCode = device.getString("deviceCode");
     if (client.getString("clientId") == null || client.getString("clientSecret") == null || deviceCode == null) {
-      throw new Failure(BusFailure.OIDC_FAILED, "Device login could not start: incomplete answer from AWS SSO-OIDC");
+      throw new BusError(BusFailure.OIDC_FAILED, "Device login could not start: incomplete answer from AWS SSO-OIDC");
     }
     long expiresIn = Math.min(positive(device.getValue("expiresIn"), DEFAULT_EXPIRES_IN_SECONDS), MAX_EXPIRES_IN_SECONDS);
     // q2api: interval defaults to 1 when absent, then max(1, interval); our floor is minIntervalMs
@@ -223,7 +213,7 @@ final class DeviceLogins {
     s.clientSecret = client.getString("clientSecret");
     s.deviceCode = deviceCode;
     s.intervalMs = intervalMs;
-    if (closed) throw new Failure(BusFailure.INTERNAL, "The gateway is shutting down");
+    if (closed) throw new BusError(BusFailure.INTERNAL, "The gateway is shutting down");
     sessions.put(s.authId, s);
     schedulePoll(s, intervalMs);
     log.info("device login {} started; device code valid {} s, polling every {} ms", s.authId, expiresIn, intervalMs);
@@ -236,10 +226,10 @@ final class DeviceLogins {
         .put("interval", (intervalMs + 999) / 1000);
   }
 
-  private static Failure startFailure(Throwable err) {
+  private static BusError startFailure(Throwable err) {
     String code = err instanceof OidcException o ? o.error() : "internal_error";
     log.warn("device login could not start: {}", err.getMessage());
-    return new Failure(BusFailure.OIDC_FAILED, "Device login could not start: AWS SSO-OIDC answered " + code);
+    return new BusError(BusFailure.OIDC_FAILED, "Device login could not start: AWS SSO-OIDC answered " + code);
   }
 
   // ---- polling ----
@@ -248,9 +238,9 @@ final class DeviceLogins {
   private void schedulePoll(Session s, long delayMs) {
     long left = s.expiresAtMs - now();
     if (left <= delayMs) {
-      s.pollTimer = vertx.setTimer(Math.max(1, left), id -> settle(s, Status.EXPIRED, "expired_token", null));
+      s.pollTimer = time.setTimer(Math.max(1, left), id -> settle(s, Status.EXPIRED, "expired_token", null));
     } else {
-      s.pollTimer = vertx.setTimer(delayMs, id -> poll(s));
+      s.pollTimer = time.setTimer(delayMs, id -> poll(s));
     }
   }
 
@@ -309,7 +299,7 @@ final class DeviceLogins {
         .put("refreshToken", refreshToken)
         .put("accessToken", accessToken)
         .put("enabled", s.enabled)
-        .put("expires_at", Instant.now().plusSeconds(expiresIn).toString())
+        .put("expires_at", time.now().plusSeconds(expiresIn).toString())
         .put("last_refresh_status", "success")
         .put("other", new JsonObject().put("source", "device_login"));
     createAccount.apply(account).onComplete(ar -> {
@@ -325,7 +315,7 @@ final class DeviceLogins {
 
   private void settle(Session s, Status status, String error, JsonObject account) {
     if (s.status != Status.PENDING) return;
-    if (s.pollTimer >= 0) vertx.cancelTimer(s.pollTimer);
+    if (s.pollTimer >= 0) time.cancel(s.pollTimer);
     s.pollTimer = -1;
     s.status = status;
     s.error = error;
@@ -348,7 +338,7 @@ final class DeviceLogins {
     Session s = authId == null ? null : sessions.get(authId);
     if (s == null || gone(s, now())) {
       if (s != null) sessions.remove(authId);
-      throw new Failure(BusFailure.NOT_FOUND, "Unknown or expired device login");
+      throw new BusError(BusFailure.NOT_FOUND, "Unknown or expired device login");
     }
     return s;
   }
@@ -374,26 +364,26 @@ final class DeviceLogins {
     for (String key : request.fieldNames()) {
       if (!START_FIELDS.contains(key)) {
         String shown = key.length() > 64 ? key.substring(0, 64) + "…" : key;
-        throw new Failure(BusFailure.BAD_REQUEST, "Unknown field '" + shown + "' (allowed: label, enabled)");
+        throw new BusError(BusFailure.BAD_REQUEST, "Unknown field '" + shown + "' (allowed: label, enabled)");
       }
     }
     Object v = request.getValue("label");
     if (v == null || v instanceof String) return (String) v;
-    throw new Failure(BusFailure.BAD_REQUEST, "Field 'label' must be a string or null");
+    throw new BusError(BusFailure.BAD_REQUEST, "Field 'label' must be a string or null");
   }
 
   private static boolean optionalEnabled(JsonObject request) {
     Object v = request.getValue("enabled");
     if (v == null) return true;
     if (v instanceof Boolean b) return b;
-    throw new Failure(BusFailure.BAD_REQUEST, "Field 'enabled' must be a boolean");
+    throw new BusError(BusFailure.BAD_REQUEST, "Field 'enabled' must be a boolean");
   }
 
   private static long positive(Object value, long fallback) {
     return value instanceof Number n && n.longValue() > 0 ? n.longValue() : fallback;
   }
 
-  private static long now() {
-    return System.nanoTime() / 1_000_000;
+  private long now() {
+    return time.monotonicMillis();
   }
 }

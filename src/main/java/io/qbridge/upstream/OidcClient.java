@@ -18,12 +18,14 @@ public final class OidcClient {
 
   public static final String DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
   private static final int TIMEOUT_MS = 60_000;
+  /** Error code of a call that never left this process: our OIDC connection pool was full. */
+  public static final String LOCAL_CAPACITY = "local_capacity";
 
   private final HttpClientAgent http;
-  private final AppConfig config;
+  private final AppConfig.Upstream config;
   private final UpstreamTemplate template;
 
-  public OidcClient(HttpClientAgent http, AppConfig config, UpstreamTemplate template) {
+  public OidcClient(HttpClientAgent http, AppConfig.Upstream config, UpstreamTemplate template) {
     this.http = http;
     this.config = config;
     this.template = template;
@@ -63,7 +65,7 @@ public final class OidcClient {
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(stripSlash(config.oidcEndpoint()) + path)
         .setHeaders(headers)
-        .setConnectTimeout(config.upstreamConnectTimeoutMs())
+        .setConnectTimeout(OutboundHttp.acquireTimeoutMs(config))
         .setIdleTimeout(TIMEOUT_MS);
     return http.request(options)
         .compose(req -> req.send(body.toBuffer()))
@@ -75,7 +77,8 @@ public final class OidcClient {
           String description = json == null ? buf.toString() : json.getString("error_description", json.getString("message", ""));
           throw new OidcException(resp.statusCode(), error, description);
         }), t -> Future.failedFuture(t instanceof OidcException ? t
-            : new OidcException(0, "transport_error", t.getClass().getSimpleName() + ": " + t.getMessage())));
+            : new OidcException(0, OutboundHttp.isLocalCapacity(t) ? LOCAL_CAPACITY : "transport_error",
+                t.getClass().getSimpleName() + ": " + t.getMessage())));
   }
 
   /** {@code AuthorizationPendingException} → {@code authorization_pending}, when the body has no error field. */

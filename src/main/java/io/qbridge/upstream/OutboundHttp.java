@@ -2,6 +2,7 @@ package io.qbridge.upstream;
 
 import io.qbridge.config.AppConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
@@ -10,6 +11,7 @@ import io.vertx.core.net.ProxyType;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The single factory for outbound HTTP clients (Amazon Q and OIDC alike), so that the proxy,
@@ -20,9 +22,13 @@ public final class OutboundHttp {
 
   private OutboundHttp() {}
 
-  public static HttpClientAgent create(Vertx vertx, AppConfig config, int maxConnections) {
+  /**
+   * @param maxConnections pooled connections; requests beyond them wait in a queue of the same size
+   *                       (a full queue fails at once, see {@link #isLocalCapacity})
+   */
+  public static HttpClientAgent create(Vertx vertx, AppConfig.Upstream config, int maxConnections) {
     HttpClientOptions options = new HttpClientOptions()
-        .setConnectTimeout(config.upstreamConnectTimeoutMs())
+        .setConnectTimeout(config.connectTimeoutMs())
         .setKeepAlive(true)
         // short keep-alive: q2api's history shows long-idle pooled connections die silently (§9)
         .setKeepAliveTimeout(30)
@@ -31,7 +37,27 @@ public final class OutboundHttp {
         .setVerifyHost(true);
     ProxyOptions proxy = proxyOptions(config.httpProxy());
     if (proxy != null) options.setProxyOptions(proxy);
-    return vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(maxConnections));
+    return vertx.createHttpClient(options,
+        new PoolOptions().setHttp1MaxSize(maxConnections).setMaxWaitQueueSize(maxConnections));
+  }
+
+  /**
+   * How long a request may wait for a pooled connection, connecting included. Longer than the TCP
+   * connect timeout, so that a host that does not answer fails as a connect failure first, and
+   * only a wait behind our own full pool ends in the pool's timeout ({@link #isLocalCapacity}).
+   */
+  public static long acquireTimeoutMs(AppConfig.Upstream config) {
+    return config.connectTimeoutMs() + 1_000L;
+  }
+
+  /**
+   * Whether a failed request never left this process because our own pool was full: the wait
+   * queue was full, or the wait for a connection timed out (Vert.x counts that wait inside the
+   * request's connect timeout and reports it as "timeout ... when getting a connection").
+   */
+  public static boolean isLocalCapacity(Throwable t) {
+    if (t instanceof ConnectionPoolTooBusyException) return true;
+    return t instanceof TimeoutException && String.valueOf(t.getMessage()).contains("when getting a connection");
   }
 
   /** Parses {@code http://[user:pass@]host:port} into proxy options; {@code null} when unset. */

@@ -20,17 +20,15 @@ public final class UpstreamClient {
 
   private final Vertx vertx;
   private final HttpClientAgent http;
-  private final AppConfig config;
+  private final AppConfig.Upstream config;
   private final UpstreamTemplate template;
 
-  public UpstreamClient(Vertx vertx, HttpClientAgent http, AppConfig config, UpstreamTemplate template) {
+  public UpstreamClient(Vertx vertx, HttpClientAgent http, AppConfig.Upstream config, UpstreamTemplate template) {
     this.vertx = vertx;
     this.http = http;
     this.config = config;
     this.template = template;
   }
-
-  public UpstreamTemplate template() { return template; }
 
   /**
    * Starts one upstream call. Succeeds with a <em>paused</em> stream once Amazon Q answered 200;
@@ -45,11 +43,11 @@ public final class UpstreamClient {
         .setMethod(HttpMethod.POST)
         .setAbsoluteURI(config.amazonqEndpoint())
         .setHeaders(headers)
-        .setConnectTimeout(config.upstreamConnectTimeoutMs())
+        .setConnectTimeout(OutboundHttp.acquireTimeoutMs(config))
         // until the headers arrive; once the body streams, UpstreamStream's watchdog takes over.
         // Amazon Q answers with headers at once (the model's latency comes after them), so a
         // silent connection here is a dead one: give up early and let the request fail over
-        .setIdleTimeout(Math.min(config.upstreamHeadersTimeoutMs(), config.upstreamIdleTimeoutMs()));
+        .setIdleTimeout(Math.min(config.headersTimeoutMs(), config.idleTimeoutMs()));
     return http.request(options)
         .compose(req -> {
           cancellation.onCancel(req::reset);
@@ -62,7 +60,7 @@ public final class UpstreamClient {
   private Future<UpstreamStream> accept(HttpClientResponse response) {
     if (response.statusCode() == 200) {
       response.pause();
-      return Future.succeededFuture(new UpstreamStream(vertx, response, config.upstreamIdleTimeoutMs()));
+      return Future.succeededFuture(new UpstreamStream(vertx, response, config.idleTimeoutMs()));
     }
     return response.body()
         .recover(t -> Future.succeededFuture(io.vertx.core.buffer.Buffer.buffer()))

@@ -1,5 +1,6 @@
 package io.qbridge.upstream;
 
+import io.qbridge.bus.AccountAction;
 import io.qbridge.error.ErrorType;
 import io.qbridge.error.GatewayException;
 
@@ -9,26 +10,6 @@ import io.qbridge.error.GatewayException;
  * fixed per kind so upstream internals (user ids, ARNs, exception names) never leak.
  */
 public final class UpstreamError extends GatewayException {
-
-  /** What the account pool should do with the account that produced the error. */
-  public enum AccountAction {
-    /** Client-side problem: the account is fine, do not count an error. */
-    NONE,
-    /** Access token rejected: refresh it, then retry once on the same account. */
-    REFRESH_AND_RETRY,
-    /** Account suspended: disable it and keep the reason. */
-    DISABLE,
-    /** Quota exhausted: park the account until the quota resets. */
-    PARK,
-    /** Rate limited: cool the account down (honour retry-after). */
-    COOLDOWN,
-    /** Abuse protection: a long cool-down with jitter. */
-    LONG_COOLDOWN,
-    /** Transient service trouble: a short cool-down. */
-    SHORT_COOLDOWN,
-    /** Unknown failure: count an error. */
-    COUNT_ERROR
-  }
 
   /**
    * The taxonomy: client status, error type and fixed message, whether another account may succeed
@@ -51,7 +32,13 @@ public final class UpstreamError extends GatewayException {
     TIMEOUT(504, ErrorType.TIMEOUT, "Upstream did not answer in time", true, AccountAction.SHORT_COOLDOWN),
     CONNECT_FAILED(502, ErrorType.API_ERROR, "Cannot reach the upstream service", true, AccountAction.NONE),
     PROTOCOL(502, ErrorType.API_ERROR, "Upstream sent a malformed response stream", true, AccountAction.COUNT_ERROR),
-    UNKNOWN(502, ErrorType.API_ERROR, "Unexpected upstream error", false, AccountAction.COUNT_ERROR);
+    UNKNOWN(502, ErrorType.API_ERROR, "Unexpected upstream error", false, AccountAction.COUNT_ERROR),
+    /**
+     * Our own limit, not Amazon Q's: this HTTP instance serves UPSTREAM_MAX_CONNECTIONS chat requests
+     * at once, or waited too long for a pooled upstream connection. Never charged to an account
+     * (no cooldown, no error count) and not failed over: another account would hit the same limit.
+     */
+    LOCAL_CAPACITY(503, ErrorType.OVERLOADED, "The gateway is at capacity, please retry shortly", false, AccountAction.NONE);
 
     final int status;
     final ErrorType type;
@@ -88,6 +75,14 @@ public final class UpstreamError extends GatewayException {
 
   public static UpstreamError of(Kind kind, String detail) {
     return new UpstreamError(kind, 0, -1, detail);
+  }
+
+  /** How long a client is told to wait when we are at capacity (streams end all the time). */
+  static final long LOCAL_CAPACITY_RETRY_AFTER_MS = 1_000;
+
+  /** {@link Kind#LOCAL_CAPACITY} with a {@code retry-after} of one second. */
+  public static UpstreamError localCapacity(String detail) {
+    return new UpstreamError(Kind.LOCAL_CAPACITY, 0, LOCAL_CAPACITY_RETRY_AFTER_MS, detail);
   }
 
   public Kind kind() { return kind; }

@@ -131,16 +131,25 @@ public final class UpstreamStream {
     errorHandler.handle(error);
   }
 
-  /** Maps a transport failure (connect, timeout, reset) to its error kind. */
+  /**
+   * Maps a transport failure (pool wait, connect, timeout, reset) to its error kind. Our own limits
+   * come first: a wait for a pooled connection that timed out or found the queue full is
+   * {@link Kind#LOCAL_CAPACITY} (Vert.x reports it as a timeout, which must never cool an account
+   * down). A connect failure, timed out or refused, is {@link Kind#CONNECT_FAILED}: the network, not
+   * the account.
+   */
   static UpstreamError transportError(Throwable t) {
     if (t instanceof UpstreamError u) return u;
     String msg = String.valueOf(t.getMessage());
+    if (OutboundHttp.isLocalCapacity(t)) {
+      return UpstreamError.localCapacity(t.getClass().getSimpleName() + ": " + msg);
+    }
+    if (t instanceof ConnectException || t.getCause() instanceof ConnectException) {
+      return UpstreamError.of(Kind.CONNECT_FAILED, t.getClass().getSimpleName() + ": " + msg);
+    }
     if (t instanceof TimeoutException || t.getClass().getSimpleName().contains("Timeout") || msg.contains("timeout")
         || msg.contains("timed out")) {
       return UpstreamError.of(Kind.TIMEOUT, t.getClass().getSimpleName() + ": " + msg);
-    }
-    if (t instanceof ConnectException || t.getCause() instanceof ConnectException) {
-      return UpstreamError.of(Kind.CONNECT_FAILED, msg);
     }
     return UpstreamError.of(Kind.CONNECT_FAILED, t.getClass().getSimpleName() + ": " + msg);
   }

@@ -1,12 +1,15 @@
 package io.qbridge.upstream;
 
-import io.qbridge.account.AccountPoolClient;
+import io.qbridge.bus.AccountPoolClient;
 import io.qbridge.bus.Addresses;
+import io.qbridge.bus.Bus;
+import io.qbridge.bus.BusError;
 import io.qbridge.bus.BusFailure;
 import io.qbridge.config.AppConfig;
+import io.qbridge.time.Timekeeper;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -24,34 +27,36 @@ public final class UpstreamVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(UpstreamVerticle.class);
 
-  private final AppConfig config;
+  private final AppConfig.Upstream config;
+  private final AppConfig.DeviceLogin deviceLogin;
   private final UpstreamTemplate template;
   private HttpClientAgent http;
-  private final DeviceLogins.Settings loginSettings;
+  private final Function<Vertx, Timekeeper> timekeeper;
   private OidcClient oidc;
   private DeviceLogins logins;
 
-  public UpstreamVerticle(AppConfig config, UpstreamTemplate template) {
-    this(config, template, DeviceLogins.Settings.from(config));
-  }
-
-  /** With device-login timings other than the configured ones (tests). */
-  UpstreamVerticle(AppConfig config, UpstreamTemplate template, DeviceLogins.Settings loginSettings) {
+  /**
+   * @param timekeeper the clock and timers device logins follow ({@code Timekeeper::system} in production)
+   */
+  public UpstreamVerticle(AppConfig.Upstream config, AppConfig.DeviceLogin deviceLogin, UpstreamTemplate template,
+      Function<Vertx, Timekeeper> timekeeper) {
     this.config = config;
+    this.deviceLogin = deviceLogin;
     this.template = template;
-    this.loginSettings = loginSettings;
+    this.timekeeper = timekeeper;
   }
 
   @Override
   public Future<?> start() {
     http = OutboundHttp.create(vertx, config, 16);
     oidc = new OidcClient(http, config, template);
-    logins = new DeviceLogins(vertx, oidc, new AccountPoolClient(vertx)::create, loginSettings);
+    logins = new DeviceLogins(timekeeper.apply(vertx), oidc, new AccountPoolClient(vertx)::create,
+        DeviceLogins.Settings.from(deviceLogin));
     return Future.all(List.of(
-        vertx.eventBus().<JsonObject>consumer(Addresses.UPSTREAM_TOKEN_REFRESH, this::refresh).completion(),
-        consume(Addresses.UPSTREAM_LOGIN_START, logins::start),
-        consume(Addresses.UPSTREAM_LOGIN_STATUS, body -> Future.succeededFuture(logins.status(body.getString("authId")))),
-        consume(Addresses.UPSTREAM_LOGIN_CLAIM, body -> logins.claim(body.getString("authId")))));
+        Bus.consume(vertx, Addresses.UPSTREAM_TOKEN_REFRESH, this::refresh),
+        Bus.consume(vertx, Addresses.UPSTREAM_LOGIN_START, logins::start),
+        Bus.consume(vertx, Addresses.UPSTREAM_LOGIN_STATUS, body -> Future.succeededFuture(logins.status(body.getString("authId")))),
+        Bus.consume(vertx, Addresses.UPSTREAM_LOGIN_CLAIM, body -> logins.claim(body.getString("authId")))));
   }
 
   @Override
@@ -60,49 +65,37 @@ public final class UpstreamVerticle extends VerticleBase {
     return http == null ? Future.succeededFuture() : http.close();
   }
 
-  /** A login consumer: JSON object bodies in, {@link DeviceLogins.Failure} → {@code message.fail}. */
-  private Future<Void> consume(String address, Function<JsonObject, Future<JsonObject>> handler) {
-    return vertx.eventBus().<Object>consumer(address, msg -> {
-      Future<JsonObject> result;
-      try {
-        if (!(msg.body() instanceof JsonObject body)) {
-          throw new DeviceLogins.Failure(BusFailure.BAD_REQUEST, "Message body must be a JSON object");
-        }
-        result = handler.apply(body);
-      } catch (RuntimeException e) {
-        result = Future.failedFuture(e);
-      }
-      result.onSuccess(msg::reply).onFailure(err -> {
-        if (err instanceof DeviceLogins.Failure f) {
-          msg.fail(f.failure.code(), f.getMessage());
-        } else {
-          log.error("{}: unexpected failure", address, err);
-          msg.fail(BusFailure.INTERNAL.code(), "Internal device login error");
-        }
-      });
-    }).completion();
-  }
-
-  private void refresh(Message<JsonObject> msg) {
-    JsonObject b = msg.body();
+  /**
+   * {@code upstream.token.refresh}: one refresh_token grant. A failure carries what it means for
+   * the account: a revoked refresh token disables it, a refresh that could not even get a
+   * connection (our capacity) charges nothing, any other failure counts one.
+   */
+  private Future<JsonObject> refresh(JsonObject b) {
     String accountId = b.getString("accountId");
-    oidc.refresh(b.getString("clientId"), b.getString("clientSecret"), b.getString("refreshToken"))
-        .onSuccess(token -> {
+    return oidc.refresh(b.getString("clientId"), b.getString("clientSecret"), b.getString("refreshToken"))
+        .recover(t -> {
+          log.warn("token refresh failed for account {}: {}", accountId, t.getMessage());
+          return Future.failedFuture(refreshFailure(t));
+        })
+        .compose(token -> {
           if (token.getString("accessToken") == null) {
-            msg.fail(BusFailure.REFRESH_FAILED.code(), "OIDC answered without an access token");
-            return;
+            return Future.failedFuture(new BusError(BusFailure.REFRESH_FAILED, "OIDC answered without an access token"));
           }
           JsonObject reply = new JsonObject()
               .put("accessToken", token.getString("accessToken"))
               .put("expiresIn", token.getValue("expiresIn") instanceof Number n ? n.longValue() : 3600L);
           if (token.getString("refreshToken") != null) reply.put("refreshToken", token.getString("refreshToken"));
-          msg.reply(reply);
-        })
-        .onFailure(t -> {
-          boolean invalidGrant = t instanceof OidcException o && o.isInvalidGrant();
-          log.warn("token refresh failed for account {}: {}", accountId, t.getMessage());
-          msg.fail((invalidGrant ? BusFailure.INVALID_GRANT : BusFailure.REFRESH_FAILED).code(),
-              invalidGrant ? "refresh token rejected (invalid_grant)" : "token refresh failed: " + t.getMessage());
+          return Future.succeededFuture(reply);
         });
+  }
+
+  private static BusError refreshFailure(Throwable t) {
+    if (t instanceof OidcException o && o.isInvalidGrant()) {
+      return new BusError(BusFailure.INVALID_GRANT, "refresh token rejected (invalid_grant)");
+    }
+    if (t instanceof OidcException o && OidcClient.LOCAL_CAPACITY.equals(o.error())) {
+      return new BusError(BusFailure.LOCAL_CAPACITY, "token refresh not attempted: the gateway is at capacity");
+    }
+    return new BusError(BusFailure.REFRESH_FAILED, "token refresh failed: " + t.getMessage());
   }
 }

@@ -1,5 +1,6 @@
 package io.qbridge.web;
 
+import io.qbridge.bus.BusError;
 import io.qbridge.error.ErrorType;
 import io.qbridge.error.GatewayException;
 import io.vertx.core.Handler;
@@ -10,9 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The single place that turns a failed {@link RoutingContext} into an error response in the
- * route's API shape. Unexpected exceptions are logged with a stack trace and reported as a
- * generic 500 with no internals. Streams that already sent headers are handled by the relay.
+ * Turns a failed {@link RoutingContext} into an error response in one API's shape (one instance
+ * per shape, registered on that API's routes). Statuses and error types come from the failure:
+ * a {@link GatewayException} (bus failures through the {@code BusFailure} table, upstream ones
+ * through {@code UpstreamError.Kind}), else the bare HTTP status. Unexpected exceptions are logged
+ * with a stack trace and reported as a generic 500 with no internals. Streams that already sent
+ * headers are handled by the relay.
  */
 public final class FailureHandler implements Handler<RoutingContext> {
 
@@ -26,7 +30,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    Throwable failure = ctx.failure();
+    Throwable failure = ctx.failure() instanceof BusError b ? b.toGatewayException() : ctx.failure();
     int status;
     ErrorType type;
     String message;
@@ -66,6 +70,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
         .end(shape.body(type, message).toBuffer());
   }
 
+  /** Error type of a bare HTTP status (vertx-web's own failures: 404, 405, 413, ...); bus failures use {@code BusFailure}. */
   static ErrorType typeFor(int status) {
     return switch (status) {
       case 400, 405, 415, 422 -> ErrorType.INVALID_REQUEST;

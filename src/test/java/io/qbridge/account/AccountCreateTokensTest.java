@@ -1,5 +1,8 @@
 package io.qbridge.account;
 
+import io.qbridge.bus.AccountPoolClient;
+import io.qbridge.bus.Lease;
+import io.qbridge.bus.Outcome;
 import static io.qbridge.account.AccountTestSupport.config;
 import static io.qbridge.account.AccountTestSupport.deployPool;
 import static io.qbridge.account.AccountTestSupport.newAccount;

@@ -1,5 +1,8 @@
 package io.qbridge.account;
 
+import io.qbridge.bus.AccountPoolClient;
+import io.qbridge.bus.Lease;
+import io.qbridge.bus.Outcome;
 import static io.qbridge.account.AccountTestSupport.config;
 import static io.qbridge.account.AccountTestSupport.deployPool;
 import static io.qbridge.account.AccountTestSupport.newAccount;
@@ -351,7 +354,7 @@ class AccountPoolVerticleTest {
   void unwritableDatabasePathFailsTheDeploymentWithAClearMessage(Vertx vertx) throws Exception {
     Path file = Files.writeString(dir.resolve("plain-file"), "x");
     String url = "jdbc:sqlite:" + file.resolve("accounts.sqlite3");
-    Throwable err = catchThrowable(() -> vertx.deployVerticle(new AccountPoolVerticle(config(url, 100))).await());
+    Throwable err = catchThrowable(() -> vertx.deployVerticle(new AccountPoolVerticle(config(url, 100).pool(), io.qbridge.time.Timekeeper::system)).await());
     assertThat(err).isInstanceOf(StoreException.class)
         .hasMessageContaining("Cannot open the account database '" + file.resolve("accounts.sqlite3") + "'");
     assertThat(vertx.deploymentIDs()).isEmpty();
@@ -362,15 +365,15 @@ class AccountPoolVerticleTest {
     Instant now = Instant.parse("2026-01-01T00:00:00Z");
     Account fresh = new Account("1", null, "c", "s", "r", "a", null, null, RefreshStatus.NEVER, now, now, true, 0, 0,
         now.plusSeconds(61));
-    assertThat(AccountPoolVerticle.needsRefresh(fresh, now)).isFalse();
-    assertThat(AccountPoolVerticle.needsRefresh(withExpiry(fresh, now.plusSeconds(60)), now)).isTrue();
-    assertThat(AccountPoolVerticle.needsRefresh(withExpiry(fresh, now.minusSeconds(1)), now)).isTrue();
+    assertThat(TokenRefresher.needsRefresh(fresh, now)).isFalse();
+    assertThat(TokenRefresher.needsRefresh(withExpiry(fresh, now.plusSeconds(60)), now)).isTrue();
+    assertThat(TokenRefresher.needsRefresh(withExpiry(fresh, now.minusSeconds(1)), now)).isTrue();
     // unknown expiry: assumed valid for 1500 s after creation (or the last successful refresh)
     Account unknown = withExpiry(fresh, null);
-    assertThat(AccountPoolVerticle.needsRefresh(unknown, now.plus(Duration.ofSeconds(1400)))).isFalse();
-    assertThat(AccountPoolVerticle.needsRefresh(unknown, now.plus(Duration.ofSeconds(1450)))).isTrue();
+    assertThat(TokenRefresher.needsRefresh(unknown, now.plus(Duration.ofSeconds(1400)))).isFalse();
+    assertThat(TokenRefresher.needsRefresh(unknown, now.plus(Duration.ofSeconds(1450)))).isTrue();
     Account noToken = new Account("1", null, "c", "s", "r", null, null, null, null, now, now, true, 0, 0, null);
-    assertThat(AccountPoolVerticle.needsRefresh(noToken, now)).isTrue();
+    assertThat(TokenRefresher.needsRefresh(noToken, now)).isTrue();
   }
 
   private static JsonObject releaseBody(Lease lease, String action, String reason, Long retryAfterMs) {

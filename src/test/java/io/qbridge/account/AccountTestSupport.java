@@ -44,7 +44,7 @@ public final class AccountTestSupport {
 
   /** Deploys one pool verticle and waits for it (test thread only). */
   public static String deployPool(Vertx vertx, AppConfig config) {
-    return vertx.deployVerticle(new AccountPoolVerticle(config)).await();
+    return vertx.deployVerticle(new AccountPoolVerticle(config.pool(), io.qbridge.time.Timekeeper::system)).await();
   }
 
   /** A valid create body; {@code accessToken} may be null (then the first lease refreshes). */

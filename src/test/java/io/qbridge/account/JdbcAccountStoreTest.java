@@ -39,7 +39,7 @@ class JdbcAccountStoreTest {
   Path dir;
 
   private AccountStore open(Vertx vertx) {
-    return AccountStores.create(vertx, config(dir, 100)).await();
+    return AccountStores.create(vertx, config(dir, 100).pool().databaseUrl()).await();
   }
 
   private static Account account(String label, String accessToken) {
@@ -144,7 +144,7 @@ class JdbcAccountStoreTest {
   void unwritablePathFailsToOpenWithAClearMessage(Vertx vertx) throws Exception {
     Path notADirectory = Files.writeString(dir.resolve("plain-file"), "x");
     Path dbPath = notADirectory.resolve("accounts.sqlite3");
-    Throwable err = catchThrowable(() -> AccountStores.create(vertx, config("jdbc:sqlite:" + dbPath, 100)).await());
+    Throwable err = catchThrowable(() -> AccountStores.create(vertx, config("jdbc:sqlite:" + dbPath, 100).pool().databaseUrl()).await());
     assertThat(err).isInstanceOf(StoreException.class)
         .hasMessageStartingWith("Cannot open the account database '" + dbPath + "'");
   }
@@ -153,7 +153,7 @@ class JdbcAccountStoreTest {
   void readOnlyDatabaseFailsToOpen(Vertx vertx) {
     open(vertx).close().await();
     String readOnly = sqliteUrl(dir) + "?open_mode=1"; // SQLITE_OPEN_READONLY
-    Throwable err = catchThrowable(() -> AccountStores.create(vertx, config(readOnly, 100)).await());
+    Throwable err = catchThrowable(() -> AccountStores.create(vertx, config(readOnly, 100).pool().databaseUrl()).await());
     assertThat(err).isInstanceOf(StoreException.class)
         .hasMessageContaining("Cannot open the account database")
         .hasMessageContaining("readonly");
@@ -161,7 +161,7 @@ class JdbcAccountStoreTest {
 
   @Test
   void postgresIsRecognisedButNotSupportedYetAndUrlsAreNotEchoed(Vertx vertx) {
-    Throwable pg = catchThrowable(() -> AccountStores.create(vertx, config("jdbc:postgresql://u:hunter2@db/q", 100)).await());
+    Throwable pg = catchThrowable(() -> AccountStores.create(vertx, config("jdbc:postgresql://u:hunter2@db/q", 100).pool().databaseUrl()).await());
     assertThat(pg).isInstanceOf(StoreException.class).hasMessageContaining("PostgreSQL")
         .hasMessageContaining("not supported yet").hasMessageNotContaining("hunter2");
     // other schemes never reach the store: configuration validation rejects them first

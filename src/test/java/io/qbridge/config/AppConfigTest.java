@@ -8,11 +8,14 @@ import org.junit.jupiter.api.Test;
 class AppConfigTest {
 
   private static AppConfig config(List<String> keys, String adminKey, String proxy, String db) {
-    return new AppConfig("0.0.0.0", 8000, 4, keys, adminKey, 100, proxy, db,
-        "https://q.us-east-1.amazonaws.com/", "https://oidc.us-east-1.amazonaws.com",
-        "https://view.awsapps.com/start", "templates", 5000, 300000, 200, 15000, 1.0, 33554432, 200000, 300, 600,
-
-        300, 1500, 300, 3, 0, 60, 15, 1800, 0, 30, 60000, 24, 8388608, 268435456);
+    return new AppConfig(
+        new AppConfig.Http("0.0.0.0", 8000, 4, keys, adminKey, 33554432, 15000, 1.0, 200000, 3, 30),
+        new AppConfig.Upstream("https://q.us-east-1.amazonaws.com/", "https://oidc.us-east-1.amazonaws.com",
+            "https://view.awsapps.com/start", proxy, "templates", 5000, 300000, 60000, 200),
+        new AppConfig.Pool(db, 100, 0, 60, 15, 1800, 0, 300, 1500, 300),
+        new AppConfig.DeviceLogin(300, 600),
+        new AppConfig.Responses(24, 8388608, 268435456),
+        new AppConfig.Ops(0, "", 0));
   }
 
   @Test
@@ -40,13 +43,13 @@ class AppConfigTest {
     assertThat(c.describe())
         .startsWith("host=0.0.0.0 port=8000 httpInstances=4 auth=off adminKey=unset maxErrorCount=100 httpProxy=none "
             + "databaseUrl=jdbc:sqlite:data.sqlite3 ");
-    assertThat(c.authRequired()).isFalse();
-    assertThat(c.adminEnabled()).isFalse();
+    assertThat(c.http().authRequired()).isFalse();
+    assertThat(c.http().adminEnabled()).isFalse();
   }
 
   @Test
   void authRequiredWhenKeysPresent() {
-    assertThat(config(List.of("k"), "", "", "jdbc:sqlite:x").authRequired()).isTrue();
+    assertThat(config(List.of("k"), "", "", "jdbc:sqlite:x").http().authRequired()).isTrue();
   }
 
   @Test

@@ -73,11 +73,14 @@ class ConfigLoaderTest {
 
   private static AppConfig defaults() {
     int cores = Math.min(256, Runtime.getRuntime().availableProcessors());
-    return new AppConfig("0.0.0.0", 8000, cores, List.of(), "", 100, "", "jdbc:sqlite:data.sqlite3",
-        "https://q.us-east-1.amazonaws.com/", "https://oidc.us-east-1.amazonaws.com",
-        "https://view.awsapps.com/start", "templates", 5000, 300000, 200, 15000, 1.0, 33554432, 200000, 300, 600,
-
-        300, 1500, 300, 3, 0, 60, 15, 1800, 0, 30, 60000, 24, 8388608, 268435456);
+    return new AppConfig(
+        new AppConfig.Http("0.0.0.0", 8000, cores, List.of(), "", 33554432, 15000, 1.0, 200000, 3, 30),
+        new AppConfig.Upstream("https://q.us-east-1.amazonaws.com/", "https://oidc.us-east-1.amazonaws.com",
+            "https://view.awsapps.com/start", "", "templates", 5000, 300000, 60000, 4096),
+        new AppConfig.Pool("jdbc:sqlite:data.sqlite3", 100, 0, 60, 15, 1800, 0, 300, 1500, 300),
+        new AppConfig.DeviceLogin(300, 600),
+        new AppConfig.Responses(24, 8388608, 268435456),
+        new AppConfig.Ops(0, "", 0));
   }
 
   // ------------------------------------------------------------------ defaults and precedence
@@ -86,8 +89,8 @@ class ConfigLoaderTest {
   void defaultsWithEmptyDirAndEnv() {
     AppConfig c = load(Map.of());
     assertThat(c).isEqualTo(defaults());
-    assertThat(c.authRequired()).isFalse();
-    assertThat(c.adminEnabled()).isFalse();
+    assertThat(c.http().authRequired()).isFalse();
+    assertThat(c.http().adminEnabled()).isFalse();
     assertThat(warnings()).isEmpty();
   }
 
@@ -106,23 +109,23 @@ class ConfigLoaderTest {
     Map<String, String> env = Map.of("PORT", "3333");
 
     AppConfig all = load(env);
-    assertThat(all.port()).isEqualTo(3333);          // env beats .env and file
-    assertThat(all.host()).isEqualTo("10.0.0.2");     // .env beats file
-    assertThat(all.maxErrorCount()).isEqualTo(7);     // file beats default
-    assertThat(all.upstreamMaxConnections()).isEqualTo(200);
+    assertThat(all.http().port()).isEqualTo(3333);          // env beats .env and file
+    assertThat(all.http().host()).isEqualTo("10.0.0.2");     // .env beats file
+    assertThat(all.pool().maxErrorCount()).isEqualTo(7);     // file beats default
+    assertThat(all.upstream().maxConnections()).isEqualTo(4096);
 
-    assertThat(load(Map.of()).port()).isEqualTo(2222);
+    assertThat(load(Map.of()).http().port()).isEqualTo(2222);
     Files.delete(dir.resolve(".env"));
-    assertThat(load(Map.of()).port()).isEqualTo(1111);
+    assertThat(load(Map.of()).http().port()).isEqualTo(1111);
   }
 
   @Test
   void emptyEnvValueClearsAFileValueForOptionalSettings() throws IOException {
     write("conf/config.yaml", "HTTP_PROXY: http://proxy:3128\nADMIN_KEY: adm\nOPENAI_KEYS: [a, b]\n");
     AppConfig c = load(Map.of("HTTP_PROXY", "", "ADMIN_KEY", "", "OPENAI_KEYS", " , "));
-    assertThat(c.httpProxy()).isEmpty();
-    assertThat(c.adminKey()).isEmpty();
-    assertThat(c.apiKeys()).isEmpty();
+    assertThat(c.upstream().httpProxy()).isEmpty();
+    assertThat(c.http().adminKey()).isEmpty();
+    assertThat(c.http().apiKeys()).isEmpty();
   }
 
   // ------------------------------------------------------------------ .env through the loader
@@ -137,9 +140,9 @@ class ConfigLoaderTest {
         COMPOSE_PROJECT_NAME=qbridge
         """);
     AppConfig c = load(Map.of());
-    assertThat(c.adminKey()).isEqualTo("adm \"quoted\" # not a comment");
-    assertThat(c.apiKeys()).containsExactly("k1", "k2");
-    assertThat(c.tokenCountMultiplier()).isEqualTo(1.25);
+    assertThat(c.http().adminKey()).isEqualTo("adm \"quoted\" # not a comment");
+    assertThat(c.http().apiKeys()).containsExactly("k1", "k2");
+    assertThat(c.http().tokenCountMultiplier()).isEqualTo(1.25);
     assertThat(warnings()).isEmpty(); // foreign .env keys are not our business
   }
 
@@ -156,7 +159,7 @@ class ConfigLoaderTest {
   @Test
   void misspeltDotEnvKeyWarns() throws IOException {
     write(".env", "PROT=9000\n");
-    assertThat(load(Map.of()).port()).isEqualTo(8000);
+    assertThat(load(Map.of()).http().port()).isEqualTo(8000);
     assertThat(warnings()).singleElement().asString().contains("PROT").contains("did you mean PORT?");
   }
 
@@ -172,13 +175,13 @@ class ConfigLoaderTest {
           - sk-one
         """);
     AppConfig fromList = load(Map.of());
-    assertThat(fromList.apiKeys()).containsExactly("sk-one", "sk-two", "sk-three");
-    assertThat(fromList.authRequired()).isTrue();
+    assertThat(fromList.http().apiKeys()).containsExactly("sk-one", "sk-two", "sk-three");
+    assertThat(fromList.http().authRequired()).isTrue();
 
     write("conf/config.yaml", "OPENAI_KEYS: ' sk-one , ,sk-two,sk-three, '\n");
-    assertThat(load(Map.of()).apiKeys()).containsExactly("sk-one", "sk-two", "sk-three");
+    assertThat(load(Map.of()).http().apiKeys()).containsExactly("sk-one", "sk-two", "sk-three");
 
-    assertThat(load(Map.of("OPENAI_KEYS", "a,b")).apiKeys()).containsExactly("a", "b");
+    assertThat(load(Map.of("OPENAI_KEYS", "a,b")).http().apiKeys()).containsExactly("a", "b");
   }
 
   @Test
@@ -193,13 +196,13 @@ class ConfigLoaderTest {
         TEMPLATES_DIR:
         """);
     AppConfig c = load(Map.of());
-    assertThat(c.host()).isEqualTo("127.0.0.1");
-    assertThat(c.port()).isZero();
-    assertThat(c.httpInstances()).isEqualTo(3);
-    assertThat(c.tokenCountMultiplier()).isEqualTo(2.0);
-    assertThat(c.maxBodyBytes()).isEqualTo(1048576);
-    assertThat(c.adminKey()).isEqualTo("0123");
-    assertThat(c.templatesDir()).isEqualTo("templates"); // empty YAML value = default
+    assertThat(c.http().host()).isEqualTo("127.0.0.1");
+    assertThat(c.http().port()).isZero();
+    assertThat(c.http().instances()).isEqualTo(3);
+    assertThat(c.http().tokenCountMultiplier()).isEqualTo(2.0);
+    assertThat(c.http().maxBodyBytes()).isEqualTo(1048576);
+    assertThat(c.http().adminKey()).isEqualTo("0123");
+    assertThat(c.upstream().templatesDir()).isEqualTo("templates"); // empty YAML value = default
   }
 
   @Test
@@ -214,11 +217,11 @@ class ConfigLoaderTest {
         }
         """);
     AppConfig c = load(Map.of());
-    assertThat(c.port()).isEqualTo(9100);
-    assertThat(c.apiKeys()).containsExactly("j1", "j2");
-    assertThat(c.tokenCountMultiplier()).isEqualTo(0.5);
-    assertThat(c.databaseUrl()).isEqualTo("jdbc:postgresql://db:5432/qbridge");
-    assertThat(c.httpProxy()).isEmpty();
+    assertThat(c.http().port()).isEqualTo(9100);
+    assertThat(c.http().apiKeys()).containsExactly("j1", "j2");
+    assertThat(c.http().tokenCountMultiplier()).isEqualTo(0.5);
+    assertThat(c.pool().databaseUrl()).isEqualTo("jdbc:postgresql://db:5432/qbridge");
+    assertThat(c.upstream().httpProxy()).isEmpty();
   }
 
   @Test
@@ -274,7 +277,7 @@ class ConfigLoaderTest {
   void unknownFileKeyOnlyWarns() throws IOException {
     Path file = write("conf/config.yaml", "PORT: 9000\nPROT: 1\nport: 2\nSOMETHING_ELSE: x\nCONFIG_FILE: other.yaml\n");
     AppConfig c = load(Map.of());
-    assertThat(c.port()).isEqualTo(9000);
+    assertThat(c.http().port()).isEqualTo(9000);
     assertThat(warnings()).containsExactly(
         file + ": unknown key 'PROT' ignored (did you mean PORT?)",
         file + ": unknown key 'port' ignored (did you mean PORT?)",
@@ -307,18 +310,18 @@ class ConfigLoaderTest {
     write("conf/config.json", "{}"); // would conflict, but CONFIG_FILE skips discovery
     write("custom/qbridge.yml", "PORT: 4444\n");
     AppConfig c = load(Map.of("CONFIG_FILE", "custom/qbridge.yml"));
-    assertThat(c.port()).isEqualTo(4444);
-    assertThat(c.host()).isEqualTo("0.0.0.0");
+    assertThat(c.http().port()).isEqualTo(4444);
+    assertThat(c.http().host()).isEqualTo("0.0.0.0");
   }
 
   @Test
   void configFileFromDotEnvAndAbsolutePath(@TempDir Path elsewhere) throws IOException {
     Path json = Files.writeString(elsewhere.resolve("prod.json"), "{\"PORT\": 5555}");
     write(".env", "CONFIG_FILE=\"" + json + "\"\n");
-    assertThat(load(Map.of()).port()).isEqualTo(5555);
+    assertThat(load(Map.of()).http().port()).isEqualTo(5555);
 
     write("other.yaml", "PORT: 6666\n");
-    assertThat(load(Map.of("CONFIG_FILE", "other.yaml")).port()).isEqualTo(6666); // env beats .env
+    assertThat(load(Map.of("CONFIG_FILE", "other.yaml")).http().port()).isEqualTo(6666); // env beats .env
   }
 
   @Test
@@ -380,11 +383,11 @@ class ConfigLoaderTest {
   void numericBoundaries() {
     AppConfig c = load(Map.of("PORT", "65535", "HTTP_INSTANCES", "256", "MAX_BODY_BYTES", "536870912",
         "TOKEN_COUNT_MULTIPLIER", "1e-3", "UPSTREAM_IDLE_TIMEOUT_MS", " 1 "));
-    assertThat(c.port()).isEqualTo(65535);
-    assertThat(c.httpInstances()).isEqualTo(256);
-    assertThat(c.maxBodyBytes()).isEqualTo(512 * 1024 * 1024);
-    assertThat(c.tokenCountMultiplier()).isEqualTo(0.001);
-    assertThat(c.upstreamIdleTimeoutMs()).isEqualTo(1);
+    assertThat(c.http().port()).isEqualTo(65535);
+    assertThat(c.http().instances()).isEqualTo(256);
+    assertThat(c.http().maxBodyBytes()).isEqualTo(512 * 1024 * 1024);
+    assertThat(c.http().tokenCountMultiplier()).isEqualTo(0.001);
+    assertThat(c.upstream().idleTimeoutMs()).isEqualTo(1);
 
     ConfigException e = failure(Map.of("PORT", "65536", "HTTP_INSTANCES", "257", "MAX_BODY_BYTES", "1023",
         "TOKEN_COUNT_MULTIPLIER", "1e999"));
@@ -402,7 +405,7 @@ class ConfigLoaderTest {
   void proxyUrlsMayCarryCredentialsButErrorsMaskThem() {
     AppConfig ok = load(Map.of("HTTP_PROXY", "http://alice:s3cret@proxy.example.com:3128",
         "DATABASE_URL", "jdbc:postgresql://db/q?user=q&password=dbpass"));
-    assertThat(ok.httpProxy()).isEqualTo("http://alice:s3cret@proxy.example.com:3128");
+    assertThat(ok.upstream().httpProxy()).isEqualTo("http://alice:s3cret@proxy.example.com:3128");
 
     ConfigException e = failure(Map.of("HTTP_PROXY", "alice:s3cret@proxy.example.com:3128",
         "DATABASE_URL", "postgres://bob:dbpass@db/q"));
@@ -435,7 +438,7 @@ class ConfigLoaderTest {
   void loadsFromAnEventLoopContextToo(VertxTestContext ctx) {
     vertx.runOnContext(v -> ConfigLoader.load(vertx, dir, Map.of("PORT", "1"))
         .onComplete(ctx.succeeding(c -> ctx.verify(() -> {
-          assertThat(c.port()).isEqualTo(1);
+          assertThat(c.http().port()).isEqualTo(1);
           ctx.completeNow();
         }))));
   }

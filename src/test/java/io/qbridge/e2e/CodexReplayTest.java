@@ -91,7 +91,11 @@ class CodexReplayTest extends OpenAiGatewayTest {
     JsonObject body = firstTurn();
     TestGateway.Response r = gw.postJson("/v1/responses", body, CODEX_HEADERS);
     assertThat(r.status()).isEqualTo(200);
-    JsonObject response = completed(events(r));
+    List<JsonObject> events = events(r);
+    assertThat(events).extracting(e -> e.getString("type")).containsSubsequence(
+        "response.output_item.added", "response.function_call_arguments.delta", "response.function_call_arguments.delta",
+        "response.function_call_arguments.done", "response.output_item.done", "response.completed");
+    JsonObject response = completed(events);
     JsonArray output = response.getJsonArray("output");
     assertThat(output.getJsonObject(0).getString("type")).isEqualTo("reasoning");
     assertThat(output.getJsonObject(0).getString("encrypted_content")).isNotEmpty();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.qbridge.emulator.OidcEmulator;
 import io.qbridge.emulator.RecordedRequest;
 import io.qbridge.emulator.Scenario;
+import io.qbridge.time.ManualTimekeeper;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -25,16 +26,18 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Device login end to end: admin REST → HTTP verticle → bus → upstream verticle → OIDC emulator →
  * account pool, and the new account then serves /v1/messages. The emulator answers with a 1 s
- * polling interval, so each login takes about a second.
+ * polling interval; qbridge's time is a {@link ManualTimekeeper}, so each poll happens when the test
+ * steps to it (intervals are checked exactly, and nothing waits for real seconds).
  */
 @ExtendWith(VertxExtension.class)
 class DeviceLoginEndToEndTest {
 
   @TempDir Path dir;
   TestGateway gw;
+  final ManualTimekeeper time = new ManualTimekeeper();
 
   private TestGateway start(Vertx vertx, Map<String, String> env) {
-    gw = TestGateway.start(vertx, dir, env);
+    gw = TestGateway.start(vertx, dir, env, time);
     gw.emulator.oidc().setDeviceIntervalSeconds(1);
     return gw;
   }
@@ -62,6 +65,33 @@ class DeviceLoginEndToEndTest {
 
   private CompletableFuture<TestGateway.Response> claimAsync(String authId) {
     return CompletableFuture.supplyAsync(() -> claim(authId));
+  }
+
+  /**
+   * Moves qbridge's time to its next one-shot timer (a poll, the device code's deadline, a claim's
+   * timeout) and waits until the poll it fired was answered (next poll set) or the login settled.
+   * Returns the step in ms.
+   */
+  private long step(String authId) throws InterruptedException {
+    long delay = time.nextTimerInMs();
+    assertThat(delay).as("a timer is waiting").isGreaterThanOrEqualTo(0);
+    long timers = time.pendingOneShotTimers();
+    time.advance(delay);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (time.pendingOneShotTimers() < timers && "pending".equals(status(authId).json().getString("status"))) {
+      if (System.nanoTime() > deadline) throw new AssertionError("the step's poll was never answered");
+      Thread.sleep(5);
+    }
+    return delay;
+  }
+
+  /** Waits (polling, 10 s at most) until {@code n} one-shot timers are set: e.g. a claim arrived. */
+  private void awaitTimers(long n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (time.pendingOneShotTimers() != n) {
+      if (System.nanoTime() > deadline) throw new AssertionError(n + " timers never set; " + time.pendingOneShotTimers());
+      Thread.sleep(5);
+    }
   }
 
   /** Polls the status endpoint until it reports {@code expected}; returns that status body. */
@@ -114,13 +144,15 @@ class DeviceLoginEndToEndTest {
 
     JsonObject pending = status(authId).json();
     assertThat(pending.getString("status")).isEqualTo("pending");
-    assertThat(pending.getInteger("remaining")).isBetween(590, 600);
+    assertThat(pending.getInteger("remaining")).isEqualTo(600);
     assertThat(pending.containsKey("accountId")).isFalse();
     assertThat(pending.containsKey("error")).isFalse();
 
-    Thread.sleep(1300); // at least one authorization_pending answer
+    assertThat(step(authId)).as("polls keep to the interval").isEqualTo(1000); // authorization_pending
     assertThat(status(authId).json().getString("status")).isEqualTo("pending");
+    assertThat(status(authId).json().getInteger("remaining")).isEqualTo(599);
     gw.emulator.oidc().approve(userCode);
+    assertThat(step(authId)).isEqualTo(1000);
     JsonObject completed = awaitStatus(authId, "completed", Duration.ofSeconds(5));
     String accountId = completed.getString("accountId");
     assertThat(accountId).isNotBlank();
@@ -143,12 +175,7 @@ class DeviceLoginEndToEndTest {
     assertThat(account.containsKey("accessToken")).isFalse();
     assertThat(accounts()).hasSize(1);
 
-    // the polls kept to the interval
-    List<RecordedRequest> polls = devicePolls();
-    assertThat(polls.size()).isGreaterThanOrEqualTo(2);
-    for (int i = 1; i < polls.size(); i++) {
-      assertThat(Duration.between(polls.get(i - 1).time(), polls.get(i).time())).isGreaterThan(Duration.ofMillis(900));
-    }
+    assertThat(devicePolls()).hasSize(2);
 
     // the account works, with the token from the login and no refresh (its expiry is known)
     gw.emulator.enqueue(Scenario.text("Hello", " from Builder ID"));
@@ -170,11 +197,13 @@ class DeviceLoginEndToEndTest {
 
     CompletableFuture<TestGateway.Response> first = claimAsync(authId);
     CompletableFuture<TestGateway.Response> second = claimAsync(authId);
-    Thread.sleep(1500);
+    awaitTimers(3); // the poll and both claims' timeouts
+    step(authId); // authorization_pending: the claims keep waiting
     assertThat(first).isNotDone();
     assertThat(second).isNotDone();
 
     gw.emulator.oidc().approve(started.getString("userCode"));
+    step(authId);
     TestGateway.Response a = first.get(10, TimeUnit.SECONDS);
     TestGateway.Response b = second.get(10, TimeUnit.SECONDS);
     TestGateway.Response again = claim(authId);
@@ -197,13 +226,12 @@ class DeviceLoginEndToEndTest {
     gw.emulator.oidc().setPendingPollsBeforeApproval(0);
     String authId = startLogin(new JsonObject()).getString("authId");
 
+    assertThat(step(authId)).isEqualTo(1000); // slow_down
+    assertThat(step(authId)).isEqualTo(6000); // 1 s + 5 s, not an abort: the tokens
     TestGateway.Response claimed = claim(authId);
 
     assertThat(claimed.status()).as(claimed.body().toString()).isEqualTo(201);
-    List<RecordedRequest> polls = devicePolls();
-    assertThat(polls).hasSize(2); // slow_down, then the tokens
-    Duration gap = Duration.between(polls.get(0).time(), polls.get(1).time());
-    assertThat(gap).isBetween(Duration.ofMillis(5900), Duration.ofMillis(8000)); // 1 s + 5 s, not an abort
+    assertThat(devicePolls()).hasSize(2);
   }
 
   @Test
@@ -213,13 +241,15 @@ class DeviceLoginEndToEndTest {
     String authId = started.getString("authId");
     gw.emulator.oidc().expireDeviceCode(started.getString("userCode"));
 
+    step(authId);
     JsonObject expired = awaitStatus(authId, "expired", Duration.ofSeconds(5));
     assertThat(expired.getString("error")).isEqualTo("expired_token");
     assertThat(expired.getInteger("remaining")).isZero();
     int polls = devicePolls().size();
 
     assertAdminError(claim(authId), 410, "invalid_request_error", "expired");
-    Thread.sleep(1300);
+    assertThat(time.pendingOneShotTimers()).as("no poll scheduled").isZero();
+    time.advance(10_000);
     assertThat(devicePolls()).hasSize(polls); // polling stopped
     assertThat(accounts()).isEmpty();
   }
@@ -230,7 +260,9 @@ class DeviceLoginEndToEndTest {
     JsonObject started = startLogin(new JsonObject());
     String authId = started.getString("authId");
     CompletableFuture<TestGateway.Response> waiting = claimAsync(authId);
+    awaitTimers(2); // the poll and the claim's timeout
     gw.emulator.oidc().deny(started.getString("userCode"));
+    step(authId);
 
     assertAdminError(waiting.get(10, TimeUnit.SECONDS), 400, "invalid_request_error", "access_denied");
     JsonObject failed = status(authId).json();
@@ -245,6 +277,7 @@ class DeviceLoginEndToEndTest {
     gw.emulator.oidc().enqueueTokenFailure(401, "invalid_client", "Invalid client provided", "InvalidClientException");
     String authId = startLogin(new JsonObject()).getString("authId");
 
+    step(authId);
     assertAdminError(claim(authId), 502, "api_error", "invalid_client");
     assertThat(status(authId).json().getString("error")).isEqualTo("invalid_client");
   }
@@ -255,14 +288,17 @@ class DeviceLoginEndToEndTest {
     JsonObject started = startLogin(new JsonObject());
     String authId = started.getString("authId");
 
-    long t0 = System.nanoTime();
-    TestGateway.Response timedOut = claim(authId);
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(5));
-    assertAdminError(timedOut, 408, "timeout_error", "claim again");
+    CompletableFuture<TestGateway.Response> claiming = claimAsync(authId);
+    awaitTimers(2); // the poll and the claim's timeout, both due in 1 s
+    time.advance(999);
+    assertThat(claiming).as("not before the claim timeout").isNotDone();
+    time.advance(1); // the poll (still pending), then the claim's timeout
+    assertAdminError(claiming.get(10, TimeUnit.SECONDS), 408, "timeout_error", "claim again");
     assertThat(status(authId).json().getString("status")).isEqualTo("pending");
 
     gw.emulator.oidc().approve(started.getString("userCode"));
-    awaitStatus(authId, "completed", Duration.ofSeconds(5)); // the next claim could time out before the next poll
+    step(authId);
+    awaitStatus(authId, "completed", Duration.ofSeconds(5));
     assertThat(claim(authId).status()).isEqualTo(201);
   }
 
@@ -276,13 +312,13 @@ class DeviceLoginEndToEndTest {
     assertThat(started.getInteger("expiresIn")).isEqualTo(2);
     String authId = started.getString("authId");
 
-    awaitStatus(authId, "expired", Duration.ofSeconds(5)); // never approved: the device code ran out
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    assertThat(step(authId)).isEqualTo(1000); // authorization_pending
+    assertThat(step(authId)).isEqualTo(1000); // never approved: the device code runs out
+    awaitStatus(authId, "expired", Duration.ofSeconds(5));
+    time.advance(999);
+    assertThat(status(authId).status()).as("kept for the retention").isEqualTo(200);
+    time.advance(1);
     TestGateway.Response r = status(authId);
-    while (r.status() == 200 && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-      r = status(authId);
-    }
     assertAdminError(r, 404, "not_found_error", "Unknown or expired device login");
     assertAdminError(claim(authId), 404, "not_found_error", "Unknown or expired device login");
   }

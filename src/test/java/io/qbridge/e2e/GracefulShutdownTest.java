@@ -45,8 +45,12 @@ class GracefulShutdownTest {
     firstBytes.future().await(5, TimeUnit.SECONDS);
 
     Future<Void> closing = gw.app.close();
-    Thread.sleep(200);
-    Throwable refused = catchThrowable(() -> gw.postJson("/v1/messages", MessagesEndToEndTest.body(false)));
+    // the server stops accepting once the undeploy reaches it: poll (with a deadline) until it does
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    Throwable refused = null;
+    while (refused == null && System.nanoTime() < deadline && !ended.future().isComplete()) {
+      refused = catchThrowable(() -> gw.postJson("/v1/messages", MessagesEndToEndTest.body(false)));
+    }
     assertThat(refused).as("a new request while draining").isNotNull();
 
     ended.future().await(10, TimeUnit.SECONDS);

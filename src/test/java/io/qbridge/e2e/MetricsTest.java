@@ -65,6 +65,30 @@ class MetricsTest {
   }
 
   @Test
+  void metricsPortServesOnlyMetricsWithoutAKey(Vertx vertx, @TempDir Path other) throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    TestGateway scraped = TestGateway.start(vertx, other, Map.of("ADMIN_KEY", ADMIN, "METRICS_PORT", Integer.toString(port)));
+    io.vertx.core.http.HttpClientAgent client = vertx.createHttpClient();
+    try {
+      int status = client.request(HttpMethod.GET, port, "127.0.0.1", "/metrics").compose(r -> r.send())
+          .compose(r -> r.body().map(b -> {
+            assertThat(b.toString()).contains("qbridge_active_streams");
+            return r.statusCode();
+          })).await(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(status).isEqualTo(200);
+      int other404 = client.request(HttpMethod.GET, port, "127.0.0.1", "/v2/accounts").compose(r -> r.send())
+          .map(r -> r.statusCode()).await(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(other404).isEqualTo(404);
+    } finally {
+      client.close().await();
+      scraped.close();
+    }
+  }
+
+  @Test
   void requestsDurationsTtftAndTokensMoveByExactDeltas() {
     gw.addAccount();
     String before = scrape();

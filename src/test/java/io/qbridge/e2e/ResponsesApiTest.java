@@ -281,4 +281,19 @@ class ResponsesApiTest extends OpenAiGatewayTest {
     assertThat(r.output().get(0).reasoning().orElseThrow().encryptedContent()).isPresent();
     assertThat(r.output().get(1).message().orElseThrow().content().get(0).outputText().orElseThrow().text()).isEqualTo("ok");
   }
+
+  @Test
+  void streamedToolCallThroughTheSdk() {
+    gw.emulator.enqueue(Scenario.builder().toolUse("T9", "shell", "{\"cmd\":", "\"pwd\"}").build());
+    ResponseAccumulator acc = ResponseAccumulator.create();
+    try (StreamResponse<ResponseStreamEvent> s = sdk.responses().createStreaming(ResponseCreateParams.builder().model(MODEL)
+        .addTool(shellTool()).input("Where am I?").build())) {
+      s.stream().forEach(acc::accumulate);
+    }
+    ResponseFunctionToolCall call = acc.response().output().get(0).functionCall().orElseThrow();
+    assertThat(call.callId()).isEqualTo("T9");
+    assertThat(call.name()).isEqualTo("shell");
+    assertThat(new JsonObject(call.arguments())).isEqualTo(new JsonObject("{\"cmd\":\"pwd\"}"));
+    assertThat(acc.response().status()).contains(ResponseStatus.COMPLETED);
+  }
 }

@@ -4,6 +4,7 @@ import io.qbridge.QBridge;
 import io.qbridge.config.AppConfig;
 import io.qbridge.emulator.AmazonQEmulator;
 import io.qbridge.emulator.Credentials;
+import io.qbridge.time.Timekeeper;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -62,9 +63,14 @@ public final class TestGateway {
 
   /** Starts emulator + qbridge; {@code env} overrides settings by their environment names. */
   public static TestGateway start(Vertx vertx, Path dir, Map<String, String> env) {
+    return start(vertx, dir, env, Timekeeper.system(vertx));
+  }
+
+  /** As above, with qbridge's clock and timers (device logins, sweeps, cooldowns) driven by {@code time}. */
+  public static TestGateway start(Vertx vertx, Path dir, Map<String, String> env, Timekeeper time) {
     AmazonQEmulator emu = AmazonQEmulator.start(vertx).await();
     AppConfig config = config(vertx, emu, dir, env);
-    QBridge app = QBridge.deploy(vertx, config).await();
+    QBridge app = QBridge.deploy(vertx, config, time).await();
     return new TestGateway(vertx, emu, app, config);
   }
 
@@ -93,7 +99,7 @@ public final class TestGateway {
 
   /** The admin key header when the gateway has one (fixture calls to /v2 must pass its guard). */
   private String[] adminHeader() {
-    return config.adminEnabled() ? new String[] {"x-admin-key", config.adminKey()} : new String[0];
+    return config.http().adminEnabled() ? new String[] {"x-admin-key", config.http().adminKey()} : new String[0];
   }
 
   /** {@code GET /healthz} body. */

@@ -78,7 +78,7 @@ public final class AmazonQEmulator {
   private final AtomicInteger activeStreams = new AtomicInteger();
   private final AtomicInteger closedByPeer = new AtomicInteger();
   private final AtomicLong totalBytes = new AtomicLong();
-  private volatile ChatExchange lastExchange;
+  private volatile EmulatedExchange lastExchange;
   private final List<Waiter> closeWaiters = new ArrayList<>();
 
   private record Waiter(int total, Promise<Void> promise) {}
@@ -222,7 +222,7 @@ public final class AmazonQEmulator {
 
   /** Body bytes handed to the socket for the current/last accepted chat exchange. */
   public long bytesWritten() {
-    ChatExchange e = lastExchange;
+    EmulatedExchange e = lastExchange;
     return e == null ? 0 : e.bytesWritten();
   }
 
@@ -233,7 +233,7 @@ public final class AmazonQEmulator {
 
   /** Whether the current/last exchange is parked in {@code drainHandler} because the write queue is full. */
   public boolean backPressured() {
-    ChatExchange e = lastExchange;
+    EmulatedExchange e = lastExchange;
     return e != null && e.waitingForDrain();
   }
 
@@ -294,7 +294,7 @@ public final class AmazonQEmulator {
     Object cid = state.getValue("conversationId");
     String conversationId = cid instanceof String s && !s.isEmpty() ? s : UUID.randomUUID().toString();
     long n = streamCounter.incrementAndGet();
-    ChatExchange exchange = new ChatExchange(this, vertx, ctx.request(), scenario,
+    EmulatedExchange exchange = new EmulatedExchange(this, vertx, ctx.request(), scenario,
         new Random(seed + n), conversationId);
     activeStreams.incrementAndGet();
     lastExchange = exchange;
@@ -302,7 +302,7 @@ public final class AmazonQEmulator {
   }
 
   /** Called exactly once per exchange, on its event loop. */
-  void streamFinished(ChatExchange exchange, boolean byPeer) {
+  void streamFinished(EmulatedExchange exchange, boolean byPeer) {
     activeStreams.decrementAndGet();
     if (!byPeer || closing) {
       return;

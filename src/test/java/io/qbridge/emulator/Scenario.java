@@ -214,7 +214,7 @@ public final class Scenario {
 
   // ------------------------------------------------------------------ steps
 
-  /** One step of a scenario; package-private, executed by {@link ChatExchange}. */
+  /** One step of a scenario; package-private, executed by {@link EmulatedExchange}. */
   sealed interface Step {}
 
   record DelayBeforeHeaders(long ms) implements Step {}

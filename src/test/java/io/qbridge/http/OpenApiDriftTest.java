@@ -60,7 +60,7 @@ class OpenApiDriftTest {
         "HOST", "127.0.0.1", "PORT", "0", "HTTP_INSTANCES", "1",
         "DATABASE_URL", "jdbc:sqlite:" + dir.resolve("t.sqlite3"),
         "TEMPLATES_DIR", Path.of("templates").toAbsolutePath().toString())).await();
-    HttpVerticle verticle = new HttpVerticle(config, UpstreamTemplate.load(config.templatesDir()), port -> {});
+    HttpVerticle verticle = new HttpVerticle(config, UpstreamTemplate.load(config.upstream().templatesDir()), port -> {});
     vertx.deployVerticle(verticle).await();
     Set<String> ops = new TreeSet<>();
     for (Route route : verticle.router().getRoutes()) {

@@ -2,7 +2,7 @@ package io.qbridge.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qbridge.upstream.UpstreamError.AccountAction;
+import io.qbridge.bus.AccountAction;
 import io.qbridge.upstream.UpstreamError.Kind;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

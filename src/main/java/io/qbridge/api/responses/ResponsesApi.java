@@ -32,7 +32,7 @@ public final class ResponsesApi implements ApiModule {
 
   @Override
   public void mount(Router router) {
-    ApiKeyAuth auth = new ApiKeyAuth(config.apiKeys(), ErrorShape.OPENAI);
+    ApiKeyAuth auth = new ApiKeyAuth(config.http().apiKeys(), ErrorShape.OPENAI);
     ResponsesHandler handler = new ResponsesHandler(pipeline, new ResponseStoreClient(vertx));
     router.route("/v1/responses").handler(RequestFacts.api("responses"));
     router.post("/v1/responses").handler(auth).handler(handler::create);

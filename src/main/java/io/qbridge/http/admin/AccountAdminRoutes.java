@@ -1,6 +1,6 @@
 package io.qbridge.http.admin;
 
-import io.qbridge.account.AccountPoolClient;
+import io.qbridge.bus.AccountPoolClient;
 import io.qbridge.error.GatewayException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;

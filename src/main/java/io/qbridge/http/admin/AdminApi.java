@@ -1,6 +1,7 @@
 package io.qbridge.http.admin;
 
-import io.qbridge.account.AccountPoolClient;
+import io.qbridge.bus.AccountPoolClient;
+import io.qbridge.bus.DeviceLoginClient;
 import io.qbridge.config.AppConfig;
 import io.qbridge.web.ApiModule;
 import io.qbridge.web.ErrorShape;
@@ -34,9 +35,10 @@ public final class AdminApi implements ApiModule {
 
   @Override
   public void mount(Router router) {
-    router.route("/v2/*").handler(new AdminKeyAuth(config.adminKey()));
+    router.route("/v2/*").handler(new AdminKeyAuth(config.http().adminKey()));
     AccountAdminRoutes.mount(router, pool);
-    DeviceLoginRoutes.mount(router, vertx, config);
+    DeviceLoginRoutes.mount(router, new DeviceLoginClient(vertx, config.deviceLogin().claimTimeoutSeconds()),
+        config.deviceLogin().claimTimeoutSeconds());
     router.route("/v2/*").failureHandler(new FailureHandler(ERROR_SHAPE));
   }
 }

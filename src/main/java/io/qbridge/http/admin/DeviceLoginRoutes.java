@@ -1,18 +1,10 @@
 package io.qbridge.http.admin;
 
-import io.qbridge.bus.Addresses;
-import io.qbridge.bus.BusFailure;
-import io.qbridge.config.AppConfig;
+import io.qbridge.bus.DeviceLoginClient;
 import io.qbridge.error.ErrorType;
 import io.qbridge.error.GatewayException;
 import io.qbridge.web.Bodies;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -43,25 +35,18 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class DeviceLoginRoutes {
   public static final String BASE = "/v2/auth";
-  /** Register + device authorization: two OIDC round trips. */
-  static final long START_TIMEOUT_MS = 60_000;
-  static final long STATUS_TIMEOUT_MS = 10_000;
-  static final long CLAIM_MARGIN_MS = 10_000;
 
-  private final EventBus bus;
+  private final DeviceLoginClient logins;
   private final long claimTimeoutSeconds;
-  private final DeliveryOptions startOptions = new DeliveryOptions().setSendTimeout(START_TIMEOUT_MS);
-  private final DeliveryOptions statusOptions = new DeliveryOptions().setSendTimeout(STATUS_TIMEOUT_MS);
-  private final DeliveryOptions claimOptions;
 
-  private DeviceLoginRoutes(Vertx vertx, AppConfig config) {
-    this.bus = vertx.eventBus();
-    this.claimTimeoutSeconds = config.deviceLoginClaimTimeoutSeconds();
-    this.claimOptions = new DeliveryOptions().setSendTimeout(claimTimeoutSeconds * 1000 + CLAIM_MARGIN_MS);
+  private DeviceLoginRoutes(DeviceLoginClient logins, long claimTimeoutSeconds) {
+    this.logins = logins;
+    this.claimTimeoutSeconds = claimTimeoutSeconds;
   }
 
-  public static void mount(Router router, Vertx vertx, AppConfig config) {
-    DeviceLoginRoutes routes = new DeviceLoginRoutes(vertx, config);
+  /** @param claimTimeoutSeconds DEVICE_LOGIN_CLAIM_TIMEOUT_SECONDS, quoted when a claim times out */
+  public static void mount(Router router, DeviceLoginClient logins, long claimTimeoutSeconds) {
+    DeviceLoginRoutes routes = new DeviceLoginRoutes(logins, claimTimeoutSeconds);
     router.post(BASE + "/start").handler(routes::start);
     router.get(BASE + "/status/:authId").handler(routes::status);
     router.post(BASE + "/claim/:authId").handler(routes::claim);
@@ -75,17 +60,15 @@ public final class DeviceLoginRoutes {
       ctx.fail(e);
       return;
     }
-    request(Addresses.UPSTREAM_LOGIN_START, body, startOptions).onSuccess(ctx::json).onFailure(ctx::fail);
+    logins.start(body).onSuccess(ctx::json).onFailure(ctx::fail);
   }
 
   private void status(RoutingContext ctx) {
-    request(Addresses.UPSTREAM_LOGIN_STATUS, authId(ctx), statusOptions).onSuccess(ctx::json).onFailure(ctx::fail);
+    logins.status(ctx.pathParam("authId")).onSuccess(ctx::json).onFailure(ctx::fail);
   }
 
   private void claim(RoutingContext ctx) {
-    request(Addresses.UPSTREAM_LOGIN_CLAIM, authId(ctx), claimOptions)
-        .onSuccess(reply -> claimed(ctx, reply))
-        .onFailure(ctx::fail);
+    logins.claim(ctx.pathParam("authId")).onSuccess(reply -> claimed(ctx, reply)).onFailure(ctx::fail);
   }
 
   /** Completed → 201 with the account; anything else → the failure in the admin error shape. */
@@ -111,40 +94,9 @@ public final class DeviceLoginRoutes {
     });
   }
 
-  private static JsonObject authId(RoutingContext ctx) {
-    return new JsonObject().put("authId", ctx.pathParam("authId"));
-  }
-
   /** No body or an empty one reads as {@code {}}; otherwise it must be a JSON object (400). */
   private static JsonObject optionalJsonObject(RoutingContext ctx) {
     Buffer buffer = Bodies.buffer(ctx);
     return buffer == null || buffer.length() == 0 ? new JsonObject() : Bodies.jsonObject(ctx);
-  }
-
-  private Future<JsonObject> request(String address, JsonObject body, DeliveryOptions options) {
-    return bus.<JsonObject>request(address, body, options)
-        .map(Message::body)
-        .recover(err -> Future.failedFuture(toGatewayException(err)));
-  }
-
-  /** TIMEOUT → 504, NO_HANDLERS → 503, RECIPIENT_FAILURE → the {@link BusFailure}'s status. */
-  static GatewayException toGatewayException(Throwable err) {
-    if (!(err instanceof ReplyException re)) {
-      return new GatewayException(500, ErrorType.API_ERROR, "Device login request failed");
-    }
-    return switch (re.failureType()) {
-      case TIMEOUT -> new GatewayException(504, ErrorType.TIMEOUT, "Device login service did not answer in time");
-      case NO_HANDLERS -> new GatewayException(503, ErrorType.OVERLOADED, "Device login service is not available");
-      case RECIPIENT_FAILURE -> {
-        BusFailure failure = BusFailure.of(re.failureCode());
-        ErrorType type = switch (failure) {
-          case BAD_REQUEST, CONFLICT -> ErrorType.INVALID_REQUEST;
-          case NOT_FOUND -> ErrorType.NOT_FOUND;
-          default -> ErrorType.API_ERROR;
-        };
-        yield new GatewayException(failure.httpStatus(), type, re.getMessage() == null ? failure.name() : re.getMessage());
-      }
-      default -> new GatewayException(500, ErrorType.API_ERROR, "Device login request failed");
-    };
   }
 }

@@ -4,7 +4,7 @@ import static io.qbridge.account.AccountTestSupport.config;
 import static io.qbridge.account.AccountTestSupport.deployPool;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.qbridge.account.AccountPoolClient;
+import io.qbridge.bus.AccountPoolClient;
 import io.qbridge.error.GatewayException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

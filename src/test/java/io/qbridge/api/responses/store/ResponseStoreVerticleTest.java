@@ -45,9 +45,16 @@ class ResponseStoreVerticleTest {
   }
 
   void deploy(long maxBytes, long totalMaxBytes) {
-    ResponseStoreVerticle.Settings settings = new ResponseStoreVerticle.Settings("jdbc:sqlite:" + dir.resolve("store.sqlite3"),
-        Duration.ofHours(24), maxBytes, totalMaxBytes, 3_600_000);
+    deploy(maxBytes, totalMaxBytes, 3_600_000);
+  }
+
+  void deploy(long maxBytes, long totalMaxBytes, long sweepMs) {
+    ResponseStoreVerticle.Settings settings = new ResponseStoreVerticle.Settings(url(), Duration.ofHours(24), maxBytes, totalMaxBytes, sweepMs);
     vertx.deployVerticle(new ResponseStoreVerticle(settings, clock)).await();
+  }
+
+  String url() {
+    return "jdbc:sqlite:" + dir.resolve("store.sqlite3");
   }
 
   static JsonObject response(String id, int padding) {
@@ -106,5 +113,24 @@ class ResponseStoreVerticleTest {
     }
     assertThat(status(() -> client.response("resp_1").await())).isEqualTo(404);
     for (int i = 2; i <= 4; i++) assertThat(client.response("resp_" + i).await().getString("id")).isEqualTo("resp_" + i);
+  }
+
+  @Test
+  void theSweepDeletesExpiredRows() {
+    deploy(1_000_000, 10_000_000, 20);
+    client.put(response("resp_swept", 10), new JsonArray()).await();
+    ResponseStore direct = JdbcResponseStore.open(vertx, url()).await();
+    try {
+      assertThat(direct.get("resp_swept").await()).isNotNull();
+      clock.now = clock.now.plus(Duration.ofHours(25));
+      long deadline = System.currentTimeMillis() + 5_000;
+      while (direct.get("resp_swept").await() != null) {
+        assertThat(System.currentTimeMillis()).as("expired row swept within 5 s").isLessThan(deadline);
+        Thread.onSpinWait();
+      }
+      assertThat(direct.totalBytes().await()).isZero();
+    } finally {
+      direct.close().await();
+    }
   }
 }

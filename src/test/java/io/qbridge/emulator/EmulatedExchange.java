@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * or peer gone; each reports once to {@link AmazonQEmulator#streamFinished}. Pending timers are
  * cancelled when the exchange is over.
  */
-final class ChatExchange {
+final class EmulatedExchange {
 
   /** Coalesced, unsplit bytes are flushed at the latest at this size. */
   private static final int FLUSH_THRESHOLD = 64 * 1024;
@@ -48,7 +48,7 @@ final class ChatExchange {
   private boolean done;
   private long timerId = -1;
 
-  ChatExchange(AmazonQEmulator emulator, Vertx vertx, HttpServerRequest request, Scenario scenario,
+  EmulatedExchange(AmazonQEmulator emulator, Vertx vertx, HttpServerRequest request, Scenario scenario,
       Random random, String conversationId) {
     this.emulator = emulator;
     this.vertx = vertx;

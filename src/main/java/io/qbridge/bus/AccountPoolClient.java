@@ -1,30 +1,30 @@
-package io.qbridge.account;
+package io.qbridge.bus;
 
-import io.qbridge.bus.Addresses;
-import io.qbridge.bus.BusFailure;
 import io.qbridge.error.ErrorType;
 import io.qbridge.error.GatewayException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * Typed access to {@link AccountPoolVerticle} over the event bus, for HTTP-side code. Stateless and
- * thread-safe; create one per verticle. Futures complete on the caller's context.
+ * Typed client of the account pool's {@code accounts.*} addresses, for HTTP-side and upstream
+ * code. Stateless and thread-safe; create one per verticle. Futures complete on the caller's
+ * context.
  *
- * <p>Every failure is a {@link GatewayException} (see {@link #toGatewayException}); the messages
- * are the pool's client-safe texts.
+ * <p>Every failure is a {@link GatewayException} made by {@link BusError#toGatewayException()}
+ * (the {@link BusFailure} table); the messages are the pool's client-safe texts.
  */
 public final class AccountPoolClient {
-  /** A lease may include up to {@value AccountPoolVerticle#MAX_PICKS} token refreshes. */
+  /** A lease may include up to three token refreshes (one per account tried). */
   public static final long DEFAULT_LEASE_TIMEOUT_MS = 60_000;
   public static final long DEFAULT_TIMEOUT_MS = 15_000;
+  private static final String SERVICE = "Account pool";
 
   private final EventBus bus;
   private final DeliveryOptions leaseOptions;
@@ -35,7 +35,7 @@ public final class AccountPoolClient {
   }
 
   /**
-   * @param leaseTimeoutMs bus timeout of {@link #lease()}
+   * @param leaseTimeoutMs bus timeout of {@link #lease} and the refreshes
    * @param timeoutMs      bus timeout of every other call
    */
   public AccountPoolClient(Vertx vertx, long leaseTimeoutMs, long timeoutMs) {
@@ -46,7 +46,7 @@ public final class AccountPoolClient {
 
   /** Leases an account (refreshing its token if needed). Fails 503 when no account is usable. */
   public Future<Lease> lease() {
-    return lease(java.util.List.of());
+    return lease(List.of());
   }
 
   /**
@@ -54,9 +54,9 @@ public final class AccountPoolClient {
    * Fails 503 when no account is usable (the message says why), or 429 with a retry-after when
    * every usable account is cooling down.
    */
-  public Future<Lease> lease(java.util.Collection<String> exclude) {
+  public Future<Lease> lease(Collection<String> exclude) {
     JsonObject body = new JsonObject();
-    if (!exclude.isEmpty()) body.put("exclude", new JsonArray(java.util.List.copyOf(exclude)));
+    if (!exclude.isEmpty()) body.put("exclude", new JsonArray(List.copyOf(exclude)));
     return leaseReply(this.<JsonObject>request(Addresses.ACCOUNTS_LEASE, body, leaseOptions));
   }
 
@@ -95,17 +95,18 @@ public final class AccountPoolClient {
   }
 
   /**
-   * Releases a lease whose request failed because of {@code error}: the pool counts an error and
-   * applies the kind's {@link io.qbridge.upstream.UpstreamError.AccountAction} (cooldown, park,
-   * disable...), or counts nothing for {@code NONE}. Same exactly-once rule as above.
+   * Releases a lease whose request failed: the pool counts an error and applies {@code action}
+   * (cooldown, park, disable...); {@link AccountAction#NONE} counts nothing (a neutral release).
+   * Same exactly-once rule as above.
+   *
+   * @param reason       a short machine word kept with a hold or a disable ({@code throttled}, ...)
+   * @param retryAfterMs the upstream's retry-after, negative for none
    */
-  public Future<Void> release(Lease lease, io.qbridge.upstream.UpstreamError error) {
-    var action = error.kind().accountAction();
-    if (action == io.qbridge.upstream.UpstreamError.AccountAction.NONE) return release(lease, Outcome.NEUTRAL);
+  public Future<Void> release(Lease lease, AccountAction action, String reason, long retryAfterMs) {
+    if (action == AccountAction.NONE) return release(lease, Outcome.NEUTRAL);
     JsonObject body = new JsonObject().put("leaseId", lease.leaseId()).put("outcome", Outcome.FAILURE.wire())
-        .put("action", action.name().toLowerCase(java.util.Locale.ROOT))
-        .put("reason", error.kind().name().toLowerCase(java.util.Locale.ROOT));
-    if (error.retryAfterMs() >= 0) body.put("retryAfterMs", error.retryAfterMs());
+        .put("action", action.wire()).put("reason", reason);
+    if (retryAfterMs >= 0) body.put("retryAfterMs", retryAfterMs);
     return request(Addresses.ACCOUNTS_RELEASE, body, options).mapEmpty();
   }
 
@@ -139,54 +140,7 @@ public final class AccountPoolClient {
   }
 
   private <T> Future<T> request(String address, JsonObject body, DeliveryOptions deliveryOptions) {
-    return bus.<T>request(address, body, deliveryOptions)
-        .map(Message::body)
-        .recover(err -> Future.failedFuture(toGatewayException(err)));
-  }
-
-  /**
-   * The single mapping from bus failures to API errors: TIMEOUT → 504, NO_HANDLERS → 503,
-   * RECIPIENT_FAILURE → the {@link BusFailure}'s status with its error type, anything else → 500.
-   */
-  public static GatewayException toGatewayException(Throwable err) {
-    if (err instanceof GatewayException g) return g;
-    if (!(err instanceof ReplyException re)) {
-      return new GatewayException(500, ErrorType.API_ERROR, "Account pool request failed");
-    }
-    return switch (re.failureType()) {
-      case TIMEOUT -> new GatewayException(504, ErrorType.TIMEOUT, "Account pool did not answer in time");
-      case NO_HANDLERS -> new GatewayException(503, ErrorType.OVERLOADED, "Account pool is not available");
-      case RECIPIENT_FAILURE -> {
-        BusFailure failure = BusFailure.of(re.failureCode());
-        String message = re.getMessage() == null || re.getMessage().isBlank() ? failure.name() : re.getMessage();
-        long retryAfter = -1;
-        JsonObject detailed = message.startsWith("{") ? parseObject(message) : null; // see BusFailure.withRetryAfter
-        if (detailed != null && detailed.getValue("message") instanceof String m) {
-          message = m;
-          retryAfter = detailed.getValue("retryAfterSeconds") instanceof Number n ? n.longValue() : -1;
-        }
-        yield new GatewayException(failure.httpStatus(), errorType(failure), message, retryAfter);
-      }
-      default -> new GatewayException(500, ErrorType.API_ERROR, "Account pool request failed");
-    };
-  }
-
-  private static JsonObject parseObject(String text) {
-    try {
-      return new JsonObject(text);
-    } catch (RuntimeException e) {
-      return null;
-    }
-  }
-
-  static ErrorType errorType(BusFailure failure) {
-    return switch (failure) {
-      case BAD_REQUEST, CONFLICT -> ErrorType.INVALID_REQUEST;
-      case NOT_FOUND -> ErrorType.NOT_FOUND;
-      case NO_ACCOUNT, STORE_UNAVAILABLE -> ErrorType.OVERLOADED;
-      case COOLING_DOWN -> ErrorType.RATE_LIMIT;
-      // codes added later (by other components) surface as server errors until mapped here
-      default -> ErrorType.API_ERROR;
-    };
+    return Bus.<T>request(bus, address, body, deliveryOptions, SERVICE)
+        .recover(err -> Future.failedFuture(((BusError) err).toGatewayException()));
   }
 }

@@ -1,4 +1,4 @@
-package io.qbridge.account;
+package io.qbridge.bus;
 
 import io.vertx.core.json.JsonObject;
 

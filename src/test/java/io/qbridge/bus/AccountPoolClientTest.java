@@ -1,12 +1,11 @@
-package io.qbridge.account;
+package io.qbridge.bus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.qbridge.bus.Addresses;
-import io.qbridge.bus.BusFailure;
 import io.qbridge.error.ErrorType;
 import io.qbridge.error.GatewayException;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -54,6 +53,9 @@ class AccountPoolClientTest {
         new Case(BusFailure.INTERNAL.code(), 500, ErrorType.API_ERROR),
         new Case(BusFailure.INVALID_GRANT.code(), 502, ErrorType.API_ERROR),
         new Case(BusFailure.CONFLICT.code(), 409, ErrorType.INVALID_REQUEST),
+        new Case(BusFailure.OIDC_FAILED.code(), 502, ErrorType.API_ERROR),
+        new Case(BusFailure.COOLING_DOWN.code(), 429, ErrorType.RATE_LIMIT),
+        new Case(BusFailure.LOCAL_CAPACITY.code(), 503, ErrorType.OVERLOADED),
         new Case(999, 500, ErrorType.API_ERROR));
     for (Case c : cases) {
       GatewayException e = failureOf(client.get(Integer.toString(c.code())));
@@ -61,6 +63,37 @@ class AccountPoolClientTest {
       assertThat(e.type()).as("type for code " + c.code()).isEqualTo(c.type());
       assertThat(e.getMessage()).isEqualTo("text for client");
     }
+  }
+
+  @Test
+  void aBusErrorCrossesTheBusWithItsFields(Vertx vertx) {
+    Bus.consume(vertx, Addresses.ACCOUNTS_LEASE, body -> Future.failedFuture(
+        new BusError(BusFailure.COOLING_DOWN, "All accounts are rate limited", 7, AccountAction.NONE, "op detail"))).await();
+    GatewayException e = failureOf(new AccountPoolClient(vertx).lease());
+    assertThat(e.status()).isEqualTo(429);
+    assertThat(e.type()).isEqualTo(ErrorType.RATE_LIMIT);
+    assertThat(e.getMessage()).isEqualTo("All accounts are rate limited"); // retry-after is a field, not text
+    assertThat(e.retryAfterSeconds()).isEqualTo(7);
+  }
+
+  @Test
+  void consumersAnswerBadBodiesAndUnexpectedErrorsWithoutInternals(Vertx vertx) {
+    Bus.consume(vertx, "test.echo", body -> {
+      if (body.containsKey("boom")) throw new IllegalStateException("secret internals");
+      return Future.succeededFuture(body);
+    }).await();
+    Throwable notJson = catchThrowable(() -> vertx.eventBus().request("test.echo", "text").await());
+    assertThat(BusError.from(notJson, "Echo").failure()).isEqualTo(BusFailure.BAD_REQUEST);
+    BusError boom = BusError.from(catchThrowable(() -> vertx.eventBus().request("test.echo",
+        new JsonObject().put("boom", true)).await()), "Echo");
+    assertThat(boom.failure()).isEqualTo(BusFailure.INTERNAL);
+    assertThat(boom.getMessage()).doesNotContain("secret");
+    assertThat(vertx.eventBus().request("test.echo", null).await().body()).isEqualTo(new JsonObject());
+
+    BusError nobody = BusError.from(catchThrowable(() -> vertx.eventBus().request("test.nobody", new JsonObject()).await()), "Nobody");
+    assertThat(nobody.failure()).isEqualTo(BusFailure.UNAVAILABLE);
+    assertThat(nobody.getMessage()).isEqualTo("Nobody is not available");
+    assertThat(nobody.accountAction()).isEqualTo(AccountAction.NONE);
   }
 
   @Test

@@ -1,0 +1,174 @@
+package io.qbridge.account;
+
+import io.qbridge.bus.AccountAction;
+import io.qbridge.bus.BusError;
+import io.qbridge.bus.Lease;
+import io.qbridge.bus.Outcome;
+import io.qbridge.time.Timekeeper;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lending accounts: the lease, release and forced-refresh flows over the store, the
+ * {@link LeaseBook} and the {@link TokenRefresher}.
+ *
+ * <p><b>Lease policy:</b> a uniformly random pick (q2api's rule) among enabled accounts holding a
+ * token, skipping those the request already tried, those cooling down or parked, and those at
+ * ACCOUNT_MAX_CONCURRENCY live leases. Up to {@value #MAX_PICKS} such accounts are tried in turn;
+ * a token missing or about to expire is refreshed first. When none is usable the failure says why
+ * ({@link LeaseBook#whyUnavailable}).
+ *
+ * <p><b>Release:</b> success → {@code success_count + 1, error_count = 0}; failure →
+ * {@code error_count + 1} (disabling at MAX_ERROR_COUNT) plus the {@link AccountAction}:
+ * COOLDOWN / SHORT_COOLDOWN / LONG_COOLDOWN hold the account for the configured time or the
+ * upstream's retry-after, whichever is longer (plus up to 10 % jitter, so accounts cooled together
+ * do not return together); PARK holds it until the quota resets; DISABLE sets {@code enabled = 0}
+ * with the reason; NONE counts nothing.
+ *
+ * <p>Not thread-safe: owned by the pool verticle's event loop.
+ */
+final class Leasing {
+  private static final Logger LOG = LoggerFactory.getLogger(Leasing.class);
+
+  /** Accounts tried per lease. */
+  static final int MAX_PICKS = 3;
+  /** No further account is tried after this much time, so a lease ends before the client's timeout. */
+  static final long LEASE_BUDGET_MS = 30_000;
+
+  /**
+   * Cooldown lengths and the error limit.
+   *
+   * @param maxErrorCount MAX_ERROR_COUNT, {@code Integer.MAX_VALUE} when the rule is off
+   * @param quotaParkSeconds QUOTA_PARK_SECONDS, 0 = until the 1st of next month (UTC)
+   */
+  record Settings(int maxErrorCount, long cooldownSeconds, long shortCooldownSeconds, long longCooldownSeconds,
+                  long quotaParkSeconds) {}
+
+  private final AccountStore store;
+  private final LeaseBook book;
+  private final TokenRefresher refresher;
+  private final Timekeeper time;
+  private final Settings settings;
+  private final Random random = new Random();
+
+  Leasing(AccountStore store, LeaseBook book, TokenRefresher refresher, Timekeeper time, Settings settings) {
+    this.store = store;
+    this.book = book;
+    this.refresher = refresher;
+    this.time = time;
+    this.settings = settings;
+  }
+
+  /** A lease on an account not in {@code exclude}, or the reason there is none. */
+  Future<Lease> lease(Set<String> exclude) {
+    Instant now = time.now();
+    Set<String> skip = new HashSet<>(exclude);
+    skip.addAll(book.unavailable(now));
+    long deadline = time.monotonicMillis() + LEASE_BUDGET_MS;
+    return store.findLeaseCandidates(MAX_PICKS, now, skip)
+        .compose(candidates -> candidates.isEmpty()
+            ? store.findEnabled().compose(enabled -> Future.<Account>failedFuture(book.whyUnavailable(enabled, exclude, now)))
+            : firstUsable(candidates, 0, deadline, null))
+        .map(account -> book.grant(account, time.monotonicMillis()));
+  }
+
+  /** The first candidate, from {@code index} on, whose token is fresh or could be refreshed, with a free slot. */
+  private Future<Account> firstUsable(List<Account> candidates, int index, long deadline, Throwable lastError) {
+    if (index >= candidates.size() || (index > 0 && time.monotonicMillis() > deadline)) {
+      boolean explained = lastError instanceof BusError || lastError instanceof StoreException;
+      return Future.failedFuture(explained ? lastError : TokenRefresher.refreshFailed(false, null));
+    }
+    return refresher.withFreshToken(candidates.get(index))
+        // a refresh is asynchronous: other leases may have taken the last slot meanwhile
+        .compose(a -> book.atCapacity(a.id()) ? Future.<Account>failedFuture(book.allBusy()) : Future.succeededFuture(a))
+        .recover(err -> firstUsable(candidates, index + 1, deadline, err));
+  }
+
+  /**
+   * Ends a lease with its outcome; false when the lease was unknown or already released (nothing
+   * is counted then).
+   */
+  Future<Boolean> release(String leaseId, Outcome outcome, AccountAction action, String reason, long retryAfterMs) {
+    LeaseBook.LiveLease lease = book.release(leaseId);
+    if (lease == null) return Future.succeededFuture(false);
+    Future<Void> bookkeeping = switch (outcome) {
+      case SUCCESS -> store.recordSuccess(lease.accountId());
+      case FAILURE -> applyFailure(lease.accountId(), action, reason, retryAfterMs);
+      case NEUTRAL -> Future.succeededFuture();
+    };
+    return bookkeeping.map(v -> true);
+  }
+
+  /**
+   * The upstream rejected a lease's token: the same lease with a refreshed one (unless another
+   * request refreshed the account meanwhile: then that newer token, without an OIDC call).
+   */
+  Future<Lease> refreshLease(String leaseId) {
+    LeaseBook.LiveLease lease = book.get(leaseId);
+    if (lease == null) {
+      return Future.failedFuture(new BusError(io.qbridge.bus.BusFailure.NOT_FOUND, "Unknown or released lease"));
+    }
+    return refresher.replaceRejected(lease.accountId(), lease.accessToken()).map(account -> {
+      book.retoken(leaseId, account.accessToken());
+      return new Lease(leaseId, account.id(), account.label(), account.accessToken());
+    });
+  }
+
+  /** Drops leases never released within {@code maxAgeMs} (a leak; logged). */
+  void dropLeaked(long maxAgeMs) {
+    for (LeaseBook.LiveLease l : book.dropLeaked(time.monotonicMillis() - maxAgeMs)) {
+      LOG.warn("lease {} of account {} was never released; dropped", l.leaseId(), l.accountId());
+    }
+  }
+
+  /**
+   * One failure of an account, then its action: the error counter always moves (so
+   * MAX_ERROR_COUNT still disables an account that keeps failing); a hold takes effect in memory at
+   * once and is persisted in {@code other}. The writes are issued together, so a lease query issued
+   * after them (the store runs statements in order) already sees them.
+   */
+  private Future<Void> applyFailure(String accountId, AccountAction action, String reason, long retryAfterMs) {
+    if (action == AccountAction.NONE) return Future.succeededFuture();
+    Instant now = time.now();
+    Future<Void> counted = store.recordFailure(accountId, settings.maxErrorCount());
+    Future<Void> applied = switch (action) {
+      case DISABLE -> store.disable(accountId, reason == null ? "suspended" : reason, now)
+          .onSuccess(v -> LOG.warn("account {} disabled: {}", accountId, reason));
+      case PARK -> hold(accountId,
+          new AccountHolds.Hold(AccountHolds.Type.PARKED, parkUntil(now), reason == null ? "quota_exhausted" : reason), now);
+      case COOLDOWN -> cooldown(accountId, now, retryAfterMs >= 0 ? retryAfterMs : seconds(settings.cooldownSeconds()), reason);
+      case SHORT_COOLDOWN -> cooldown(accountId, now, Math.max(retryAfterMs, seconds(settings.shortCooldownSeconds())), reason);
+      case LONG_COOLDOWN -> cooldown(accountId, now, Math.max(retryAfterMs, seconds(settings.longCooldownSeconds())), reason);
+      case NONE, COUNT_ERROR, REFRESH_AND_RETRY -> Future.succeededFuture();
+    };
+    return Future.all(counted, applied).mapEmpty();
+  }
+
+  private Future<Void> cooldown(String accountId, Instant now, long ms, String reason) {
+    if (ms <= 0) return Future.succeededFuture();
+    long jitter = ms >= 10 ? random.nextLong(ms / 10 + 1) : 0;
+    Instant until = now.plusMillis(ms + jitter);
+    return hold(accountId, new AccountHolds.Hold(AccountHolds.Type.COOLDOWN, until, reason == null ? "error" : reason), now);
+  }
+
+  private Future<Void> hold(String accountId, AccountHolds.Hold hold, Instant now) {
+    if (!book.hold(accountId, hold, now)) return Future.succeededFuture(); // a longer hold (e.g. a park) stays
+    LOG.info("account {} {} until {} ({})", accountId, hold.type() == AccountHolds.Type.PARKED ? "parked" : "cooling down",
+        UtcTimes.format(hold.until()), hold.reason());
+    return store.mergeOther(accountId, hold.toOther());
+  }
+
+  private Instant parkUntil(Instant now) {
+    return settings.quotaParkSeconds() > 0 ? now.plusSeconds(settings.quotaParkSeconds()) : AccountHolds.firstOfNextMonthUtc(now);
+  }
+
+  private static long seconds(long s) {
+    return s * 1000L;
+  }
+}

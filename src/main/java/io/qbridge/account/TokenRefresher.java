@@ -1,0 +1,205 @@
+package io.qbridge.account;
+
+import io.qbridge.bus.AccountAction;
+import io.qbridge.bus.BusError;
+import io.qbridge.bus.BusFailure;
+import io.qbridge.bus.TokenRefreshClient;
+import io.qbridge.bus.TokenRefreshClient.Tokens;
+import io.qbridge.time.Timekeeper;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps access tokens fresh. Single flight: the lease-time refresh, the forced refresh after an
+ * upstream 403, the admin's and the background sweep's all go through {@link #refreshOnce}, so two
+ * refreshes of one account never run at once and concurrent callers share one OIDC call. Every
+ * refresh re-reads the row first, so a caller holding an older snapshot never refreshes twice.
+ *
+ * <p>A failure the refresher reports carries its {@link AccountAction}: COUNT_ERROR sets
+ * {@code last_refresh_status = failed} and counts one failure, DISABLE (invalid_grant) also
+ * disables the account with {@code other.disabledReason = "invalid_grant"}, NONE (no refresher,
+ * our own capacity) blames nobody. Callers always get REFRESH_FAILED.
+ *
+ * <p>Not thread-safe: owned by the pool verticle's event loop.
+ */
+final class TokenRefresher {
+  private static final Logger LOG = LoggerFactory.getLogger(TokenRefresher.class);
+
+  /** Tokens expiring within this margin are refreshed before they are lent. */
+  static final Duration REFRESH_MARGIN = Duration.ofSeconds(60);
+  /**
+   * Lifetime assumed for an access token of unknown expiry (given by an admin, or a q2api row
+   * without {@code expires_at}), counted from its last successful refresh, else from creation:
+   * q2api's own refresh age (1500 s).
+   */
+  static final Duration ASSUMED_TOKEN_LIFETIME = Duration.ofSeconds(1500);
+  /** q2api's default when the refresh reply has no {@code expiresIn}. */
+  static final long DEFAULT_EXPIRES_IN_SECONDS = 3600;
+
+  /**
+   * @param maxErrorCount        MAX_ERROR_COUNT, {@code Integer.MAX_VALUE} when the rule is off
+   * @param maxAgeSeconds        REFRESH_MAX_AGE_SECONDS
+   * @param beforeExpirySeconds  REFRESH_BEFORE_EXPIRY_SECONDS
+   */
+  record Settings(int maxErrorCount, long maxAgeSeconds, long beforeExpirySeconds) {}
+
+  private final AccountStore store;
+  private final TokenRefreshClient client;
+  private final Timekeeper time;
+  private final Settings settings;
+  private final Map<String, Future<Account>> running = new HashMap<>();
+  private boolean sweeping;
+
+  TokenRefresher(AccountStore store, TokenRefreshClient client, Timekeeper time, Settings settings) {
+    this.store = store;
+    this.client = client;
+    this.time = time;
+    this.settings = settings;
+  }
+
+  /** The account as it is when its token is fresh, else after a refresh (if it has a refresh token). */
+  Future<Account> withFreshToken(Account account) {
+    if (!needsRefresh(account, time.now()) || !account.hasRefreshToken()) {
+      // fresh, or nothing to refresh with: the stored access token is all there is
+      return Future.succeededFuture(account);
+    }
+    return refreshOnce(account.id(), true, a -> needsRefresh(a, time.now()), true);
+  }
+
+  /** Forced: the upstream rejected {@code staleToken}; refreshes unless the account's token already changed. */
+  Future<Account> replaceRejected(String accountId, String staleToken) {
+    return refreshOnce(accountId, true, a -> !a.hasAccessToken() || a.accessToken().equals(staleToken), true);
+  }
+
+  /** An admin's refresh: always, even of a disabled account; the failure carries the operator detail. */
+  Future<Account> forceForAdmin(String accountId) {
+    return refreshOnce(accountId, false, a -> true, false)
+        .recover(err -> Future.failedFuture(err instanceof BusError f && f.failure() == BusFailure.REFRESH_FAILED
+            && f.operatorDetail() != null ? new BusError(BusFailure.REFRESH_FAILED, f.getMessage() + " (" + f.operatorDetail() + ")")
+            : err));
+  }
+
+  /**
+   * Single flight: one refresh per account at a time, shared by every caller that needs it. The
+   * row is re-read first and refreshed only if {@code needed} still holds for it (and, with
+   * {@code requireEnabled}, it is still enabled). A caller that joins a running refresh whose
+   * result still fails its own {@code needed} (that refresh found nothing to do) starts one more,
+   * once ({@code mayRejoin}).
+   */
+  private Future<Account> refreshOnce(String accountId, boolean requireEnabled, Predicate<Account> needed,
+      boolean mayRejoin) {
+    Future<Account> current = running.get(accountId);
+    if (current != null) {
+      return !mayRejoin ? current : current.compose(a -> needed.test(a)
+          ? refreshOnce(accountId, requireEnabled, needed, false) : Future.succeededFuture(a));
+    }
+    Future<Account> refresh = store.findById(accountId).compose(found -> {
+      Account account = found.filter(a -> !requireEnabled || a.enabled()).orElse(null);
+      if (account == null) {
+        return Future.failedFuture(found.isEmpty() ? AccountRequests.notFound() : LeaseBook.noAccount());
+      }
+      if (!needed.test(account)) return Future.succeededFuture(account);
+      if (!account.hasRefreshToken()) return Future.failedFuture(refreshFailed(false, "the account has no refresh token"));
+      return callRefresh(account);
+    });
+    running.put(accountId, refresh);
+    refresh.onComplete(ar -> running.remove(accountId, refresh));
+    return refresh;
+  }
+
+  /**
+   * The background sweep (every REFRESH_INTERVAL_SECONDS): refreshes due accounts one after the
+   * other; a run never overlaps the previous one.
+   */
+  void sweep() {
+    if (sweeping) return;
+    sweeping = true;
+    Instant now = time.now();
+    store.findEnabled()
+        .compose(accounts -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (Account a : accounts) {
+            if (!a.hasRefreshToken() || !dueForBackgroundRefresh(a, now)) continue;
+            chain = chain.compose(v -> refreshOnce(a.id(), true, current -> dueForBackgroundRefresh(current, time.now()), false)
+                .<Void>mapEmpty()
+                .recover(err -> Future.succeededFuture())); // recorded on the account; go on with the next
+          }
+          return chain;
+        })
+        .onComplete(ar -> {
+          sweeping = false;
+          if (ar.failed()) LOG.warn("background token refresh sweep failed: {}", ar.cause().getMessage());
+        });
+  }
+
+  /**
+   * The sweep's rule: no access token, never refreshed, last refreshed more than
+   * {@code REFRESH_MAX_AGE_SECONDS} ago (q2api's 25 minutes), or {@code expires_at} within
+   * {@code REFRESH_BEFORE_EXPIRY_SECONDS}.
+   */
+  boolean dueForBackgroundRefresh(Account a, Instant now) {
+    if (!a.hasAccessToken() || a.lastRefreshTime() == null) return true;
+    if (a.lastRefreshTime().isBefore(now.minusSeconds(settings.maxAgeSeconds()))) return true;
+    return a.expiresAt() != null && !a.expiresAt().isAfter(now.plusSeconds(settings.beforeExpirySeconds()));
+  }
+
+  private Future<Account> callRefresh(Account account) {
+    return client.refresh(account.id(), account.clientId(), account.clientSecret(), account.refreshToken())
+        .recover(err -> recordFailure(account, (BusError) err))
+        .compose(tokens -> saveTokens(account, tokens));
+  }
+
+  private Future<Tokens> recordFailure(Account account, BusError err) {
+    AccountAction action = err.accountAction();
+    boolean invalidGrant = action == AccountAction.DISABLE;
+    String detail = err.operatorDetail() != null ? err.operatorDetail() : err.getMessage();
+    LOG.warn("token refresh failed for account {}: {}", account.id(), detail);
+    Instant now = time.now();
+    Future<Void> bookkeeping = action == AccountAction.NONE ? Future.succeededFuture()
+        : store.markRefreshFailed(account.id(), now, settings.maxErrorCount());
+    if (invalidGrant) {
+      bookkeeping = bookkeeping.compose(v -> store.disable(account.id(), "invalid_grant", now))
+          .onSuccess(v -> LOG.warn("account {} disabled: refresh token rejected (invalid_grant)", account.id()));
+    }
+    return bookkeeping.transform(ar -> {
+      if (ar.failed()) LOG.error("could not record refresh failure of account {}: {}", account.id(), ar.cause().getMessage());
+      return Future.failedFuture(refreshFailed(invalidGrant, detail));
+    });
+  }
+
+  private Future<Account> saveTokens(Account account, Tokens tokens) {
+    Instant now = time.now();
+    Instant expiresAt = now.plusSeconds(tokens.expiresInSeconds());
+    String refreshToken = tokens.refreshToken() != null ? tokens.refreshToken() : account.refreshToken();
+    return store.saveTokens(account.id(), tokens.accessToken(), refreshToken, expiresAt, now, RefreshStatus.SUCCESS)
+        .map(v -> account.withTokens(tokens.accessToken(), refreshToken, expiresAt, now));
+  }
+
+  /** What a caller is told; the operator detail goes to the admin API only. */
+  static BusError refreshFailed(boolean invalidGrant, String operatorDetail) {
+    return new BusError(BusFailure.REFRESH_FAILED, invalidGrant
+        ? "Token refresh failed: the refresh token was rejected (invalid_grant)"
+        : "Token refresh failed", -1, AccountAction.NONE, invalidGrant ? "the account was disabled; log in again" : operatorDetail);
+  }
+
+  /** Whether the access token must be refreshed before it is lent at {@code now}. */
+  static boolean needsRefresh(Account account, Instant now) {
+    if (!account.hasAccessToken()) return true;
+    Instant expiry = effectiveExpiry(account);
+    return expiry != null && !expiry.isAfter(now.plus(REFRESH_MARGIN));
+  }
+
+  /** {@code expires_at}, else an estimate (see {@link #ASSUMED_TOKEN_LIFETIME}), else null (unknown). */
+  static Instant effectiveExpiry(Account account) {
+    if (account.expiresAt() != null) return account.expiresAt();
+    Instant base = account.lastRefreshStatus() == RefreshStatus.SUCCESS && account.lastRefreshTime() != null
+        ? account.lastRefreshTime() : account.createdAt();
+    return base == null ? null : base.plus(ASSUMED_TOKEN_LIFETIME);
+  }
+}
