@@ -106,7 +106,9 @@ public final class ChatExchange {
     void next() {
       pool.lease(tried).onComplete(ar -> {
         if (ar.succeeded()) {
-          attempt(ar.result(), new LeaseRelease(pool, ar.result()), false);
+          Lease lease = ar.result();
+          RequestFacts facts = RequestFacts.of(ctx).leased(lease.accountId());
+          attempt(lease, new LeaseRelease(pool, lease, () -> facts.released(lease.accountId())), false);
         } else {
           finish(lastError != null ? lastError : ar.cause());
         }
@@ -194,11 +196,13 @@ public final class ChatExchange {
   private static final class LeaseRelease {
     private final AccountPoolClient pool;
     private final Lease lease;
+    private final Runnable onRelease;
     private boolean released;
 
-    LeaseRelease(AccountPoolClient pool, Lease lease) {
+    LeaseRelease(AccountPoolClient pool, Lease lease, Runnable onRelease) {
       this.pool = pool;
       this.lease = lease;
+      this.onRelease = onRelease;
     }
 
     void release(Outcome outcome) {
@@ -216,6 +220,7 @@ public final class ChatExchange {
     private boolean claim() {
       if (released) return false;
       released = true;
+      onRelease.run();
       return true;
     }
 

@@ -22,8 +22,8 @@ public interface Metrics {
   /** The pool's accounts by state (active, cooldown, parked, disabled, …): replaces the previous census. */
   void accounts(java.util.Map<String, Integer> countByState);
 
-  /** Requests currently leased on {@code accountId}. */
-  void accountInflight(String accountId, int requests);
+  /** Requests in flight on {@code accountId} changed by {@code delta} (+1 leased, -1 released). */
+  void accountInflight(String accountId, int delta);
 
   /** The account was deleted: its per-account series go. */
   void accountRemoved(String accountId);
@@ -35,7 +35,7 @@ public interface Metrics {
     @Override public void streamClosed() {}
     @Override public void tokenRefresh(String result) {}
     @Override public void accounts(java.util.Map<String, Integer> countByState) {}
-    @Override public void accountInflight(String accountId, int requests) {}
+    @Override public void accountInflight(String accountId, int delta) {}
     @Override public void accountRemoved(String accountId) {}
   };
 }

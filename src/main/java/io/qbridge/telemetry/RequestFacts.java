@@ -24,6 +24,7 @@ public final class RequestFacts {
   private int inputTokens = -1;
   private IntSupplier outputTokens = () -> -1;
   private final List<String> upstreamOutcomes = new ArrayList<>(2);
+  private Metrics metrics = Metrics.NONE;
 
   /** The facts of {@code ctx}'s request, created on first use. */
   public static RequestFacts of(RoutingContext ctx) {
@@ -53,6 +54,23 @@ public final class RequestFacts {
     this.model = qModelId;
     this.inputTokens = inputTokens;
     return this;
+  }
+
+  /** Where the live gauges go (set by the access log, which sees every request first). */
+  public RequestFacts metrics(Metrics metrics) {
+    this.metrics = metrics;
+    return this;
+  }
+
+  /** A lease on {@code accountId} was granted: one more request in flight there. */
+  public RequestFacts leased(String accountId) {
+    metrics.accountInflight(accountId, 1);
+    return this;
+  }
+
+  /** That lease was released (exactly once per lease). */
+  public void released(String accountId) {
+    metrics.accountInflight(accountId, -1);
   }
 
   /** An upstream attempt starts on {@code accountId}. */

@@ -34,6 +34,7 @@ public final class AccessLog implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     long start = System.nanoTime();
+    RequestFacts.of(ctx).metrics(metrics);
     long[] ttft = {-1};
     ctx.addHeadersEndHandler(v -> {
       String type = ctx.response().headers().get("content-type");

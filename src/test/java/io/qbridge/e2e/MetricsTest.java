@@ -123,6 +123,33 @@ class MetricsTest {
   }
 
   @Test
+  void inflightPerAccountFollowsTheLeaseAndActiveStreamsTheStream() throws Exception {
+    gw.addAccount();
+    String id = gw.request(HttpMethod.GET, "/v2/accounts", null, null, "x-admin-key", ADMIN).body().toJsonArray()
+        .getJsonObject(0).getString("id");
+    gw.emulator.enqueue(Scenario.endless(16));
+    // max_tokens high enough that the answer never ends on its own: the stream lasts until the client leaves
+    io.vertx.core.http.HttpClientResponse stream = gw.openStream("/v1/messages", message(true, "claude-sonnet-4-5").put("max_tokens", 1_000_000))
+        .await(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(stream.statusCode()).isEqualTo(200);
+    awaitValue("qbridge_account_inflight", 1, "account", id);
+    awaitValue("qbridge_active_streams", 1);
+    stream.request().connection().close(); // the client leaves: the lease is released, the stream ends
+    awaitValue("qbridge_account_inflight", 0, "account", id);
+    awaitValue("qbridge_active_streams", 0);
+  }
+
+  private void awaitValue(String name, double want, String... labels) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    double now;
+    while ((now = PrometheusText.value(scrape(), name, labels)) != want) {
+      if (System.nanoTime() > deadline) throw new AssertionError(name + " stayed " + now + ", expected " + want + "\n"
+          + scrape().lines().filter(l -> l.startsWith("qbridge_a")).toList());
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
   void failoversAndUpstreamOutcomesAreCounted() {
     gw.addAccount();
     gw.addAccount();

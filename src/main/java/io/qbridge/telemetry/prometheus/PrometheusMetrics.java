@@ -118,13 +118,18 @@ public final class PrometheusMetrics implements Metrics {
   }
 
   @Override
-  public void accountInflight(String accountId, int requests) {
+  public void accountInflight(String accountId, int delta) {
+    if (delta < 0) { // a release after the account was deleted must not bring its series back
+      AtomicInteger holder = inflight.get(accountId);
+      if (holder != null) holder.addAndGet(delta);
+      return;
+    }
     inflight.computeIfAbsent(accountId, id -> {
       AtomicInteger holder = new AtomicInteger();
       Gauge.builder("qbridge.account.inflight", holder, AtomicInteger::get)
           .description("Requests in flight per account").tag("account", id).register(registry);
       return holder;
-    }).set(requests);
+    }).addAndGet(delta);
   }
 
   @Override
