@@ -24,10 +24,11 @@ COPY templates /app/templates
 COPY conf/config.yaml.example /app/conf/config.yaml.example
 
 # The account database lives on the volume; mount conf/config.yaml or pass env vars to configure.
+# JVM flags: docs/benchmarks.md "Recommended JVM settings" (small serial-GC heap: RSS follows allocation).
 ENV DATABASE_URL=jdbc:sqlite:/data/data.sqlite3 \
     PORT=8000 \
     HOST=0.0.0.0 \
-    JAVA_OPTS="-XX:MaxRAMPercentage=50 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -Xss512k"
+    JAVA_OPTS="-Xms64m -Xmx384m -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC -Xss512k -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=96m -XX:+ExitOnOutOfMemoryError"
 VOLUME /data
 EXPOSE 8000
 USER qbridge

@@ -26,11 +26,12 @@ public final class Main {
 
   /**
    * Vert.x with its own HTTP server/client, pool and event-bus metrics recorded into
-   * {@code registry}, the one /metrics exposes (JVM metrics are bound by {@link PrometheusMetrics}).
+   * {@code registry}, the one /metrics exposes (JVM metrics are bound by {@link PrometheusMetrics});
+   * epoll when its native library loads (Linux x86-64, bundled), NIO otherwise: less CPU per request.
    */
   static Vertx vertx(PrometheusMeterRegistry registry) {
     return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)))
+        .with(new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
   }
@@ -52,7 +53,8 @@ public final class Main {
       System.exit(1);
       return;
     }
-    log.info("qbridge listening on http://{}:{} ({} HTTP instances)", config.http().host(), app.port(), config.http().instances());
+    log.info("qbridge listening on http://{}:{} ({} HTTP instances, {} transport)", config.http().host(), app.port(),
+        config.http().instances(), vertx.isNativeTransportEnabled() ? "native epoll" : "NIO");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down");
       try {

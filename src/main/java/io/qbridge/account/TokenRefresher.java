@@ -55,6 +55,7 @@ final class TokenRefresher {
   private final Settings settings;
   private final Map<String, Future<Account>> running = new HashMap<>();
   private boolean sweeping;
+  private boolean sweepAgain;
 
   TokenRefresher(AccountStore store, TokenRefreshClient client, Timekeeper time, Settings settings) {
     this.store = store;
@@ -115,10 +116,14 @@ final class TokenRefresher {
 
   /**
    * The background sweep (every REFRESH_INTERVAL_SECONDS): refreshes due accounts one after the
-   * other; a run never overlaps the previous one.
+   * other; a run never overlaps the previous one, and a tick that comes while one runs is not lost
+   * but starts one more run right after it (ticks during a run coalesce into that one).
    */
   void sweep() {
-    if (sweeping) return;
+    if (sweeping) {
+      sweepAgain = true;
+      return;
+    }
     sweeping = true;
     Instant now = time.now();
     store.findEnabled()
@@ -135,6 +140,10 @@ final class TokenRefresher {
         .onComplete(ar -> {
           sweeping = false;
           if (ar.failed()) LOG.warn("background token refresh sweep failed: {}", ar.cause().getMessage());
+          if (sweepAgain) {
+            sweepAgain = false;
+            sweep();
+          }
         });
   }
 

@@ -46,9 +46,30 @@ public final class TokenCounter {
     Cutter cutter = new Cutter();
     int total = 0;
     int start = 0;
-    for (int cut; (cut = cutter.next(text, text.length())) >= 0; start = cut) total += exact(text.substring(start, cut));
-    return total + exact(text.substring(start));
+    for (int cut; (cut = cutter.next(text, text.length())) >= 0; start = cut) total += slice(text.substring(start, cut));
+    return total + slice(text.substring(start));
   }
+
+  /**
+   * The count of one slice. Short slices are what forced cuts make of an endless run, and an
+   * endless run usually repeats (a stuck model writing {@code xxxx…}, a row of {@code =}, a flood
+   * of {@code A}): their counts are remembered in a small direct-mapped table, so such a run
+   * costs a hash lookup per slice instead of BPE (350 ms per MB, too slow for an event loop
+   * relaying at loopback speed).
+   */
+  private static int slice(String text) {
+    if (text.length() > 2 * RUN_MAX) return exact(text);
+    int index = text.hashCode() & (RUNS.length - 1);
+    RunCount known = RUNS[index];
+    if (known != null && known.text.equals(text)) return known.tokens;
+    int tokens = exact(text);
+    RUNS[index] = new RunCount(text, tokens); // racy by design: entries are immutable, a lost write only costs a recount
+    return tokens;
+  }
+
+  private record RunCount(String text, int tokens) {}
+
+  private static final RunCount[] RUNS = new RunCount[1024];
 
   /** cl100k's own count of the whole text at once (tests compare {@link #raw} against it). */
   static int exact(String text) {
@@ -156,7 +177,7 @@ public final class TokenCounter {
       openCounted = false;
       int start = 0;
       for (int cut; (cut = cutter.next(open, open.length())) >= 0; start = cut) {
-        int sliceRaw = exact(open.substring(start, cut));
+        int sliceRaw = slice(open.substring(start, cut));
         if ((long) closedRaw + sliceRaw > maxRaw) return truncate(start, cut, maxRaw, base);
         closedRaw += sliceRaw;
       }
@@ -168,7 +189,7 @@ public final class TokenCounter {
     /** Tokens of everything appended so far. */
     public int total() {
       if (!openCounted) {
-        openRaw = exact(open.toString());
+        openRaw = slice(open.toString());
         openCounted = true;
       }
       return closedRaw + openRaw;

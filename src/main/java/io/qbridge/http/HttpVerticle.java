@@ -88,7 +88,12 @@ public final class HttpVerticle extends VerticleBase {
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.http().host()).setPort(config.http().port())
         .setCompressionSupported(false)
+        // no WebSocket routes: without these Vert.x adds a WebSocket extension handler to every connection
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false)
         .setTcpNoDelay(true)
+        // every request is handled and answered on its connection's event loop: skip the cross-thread write queue
+        .setStrictThreadMode(true)
         .setMaxInitialLineLength(16 * 1024));
     return server.requestHandler(router).listen()
         .recover(t -> Future.failedFuture(new IllegalStateException(

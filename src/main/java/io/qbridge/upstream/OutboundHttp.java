@@ -33,7 +33,8 @@ public final class OutboundHttp {
         // short keep-alive: q2api's history shows long-idle pooled connections die silently (§9)
         .setKeepAliveTimeout(30)
         .setTcpNoDelay(true)
-        .setDecompressionSupported(true)
+        // Amazon Q's event stream is not compressed when not asked to: no Accept-Encoding, no content decoder per response
+        .setDecompressionSupported(false)
         .setVerifyHost(true);
     ProxyOptions proxy = proxyOptions(config.httpProxy());
     if (proxy != null) options.setProxyOptions(proxy);

@@ -1,6 +1,5 @@
 package io.qbridge.arch;
 
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -22,10 +21,7 @@ class ArchitectureTest {
 
   @Test
   void noPackageCycles() {
-    slices().matching("io.qbridge.(*)..").should().beFreeOfCycles()
-        // known cycle, being removed (issue 10 item 2): UpstreamVerticle still calls the pool's client
-        .ignoreDependency(resideInAPackage("io.qbridge.upstream.."), resideInAPackage("io.qbridge.account.."))
-        .check(MAIN);
+    slices().matching("io.qbridge.(*)..").should().beFreeOfCycles().check(MAIN);
   }
 
   @Test

@@ -12,92 +12,337 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Benchmark: the Amazon Q emulator alone, then qbridge in front of it, in one run, so the cost of
- * qbridge is a ratio. Streaming /v1/messages with N concurrent clients. Prints requests/s,
- * time-to-first-token p50/p99 and peak heap / RSS.
+ * Benchmark of qbridge against the Amazon Q emulator: the streamed {@code /v1/messages} request
+ * (20 text chunks), the emulator alone and through qbridge, so the cost of qbridge is a ratio.
  *
- * <p>Run: {@code mvn -Pbench -DskipTests verify} (or with -Dbench.requests=… -Dbench.concurrency=…).
- * Everything shares one JVM and the machine's cores, so compare ratios, not absolute numbers.
+ * <p>Modes ({@code -Dbench.mode=…}, comma-separated; default {@code load,slow,paused}):
+ * <ul>
+ *   <li>{@code load}: emulator and qbridge each in a JVM of their own (no shared heap, JIT profile
+ *       or CPU account); per concurrency level ({@code -Dbench.levels=50,200,1000}): throughput of the
+ *       emulator alone and through qbridge, CPU µs per request of each process (from
+ *       {@code /proc/<pid>/stat}), qbridge RSS; then TTFT p50/p99 at concurrency 1 and the overhead.</li>
+ *   <li>{@code slow}: {@code -Dbench.slow.streams=5000} concurrent streams of 20 chunks 250 ms apart:
+ *       how many complete, qbridge peak RSS.</li>
+ *   <li>{@code paused}: a client that stops reading an endless 64 KB-per-chunk answer for 10 s:
+ *       upstream bytes the emulator could send, bytes held in between, qbridge growth and CPU.</li>
+ *   <li>{@code inprocess}: the old single-JVM run (emulator, qbridge and load in one heap).</li>
+ * </ul>
+ * qbridge runs with {@code -Dbench.qbridge.jvm="…"} (default: the recommended heap settings of
+ * docs/benchmarks.md). Prints ready-to-paste markdown tables. Run: {@code mvn -Pbench -DskipTests verify}.
+ * The load generator shares the machine: run it on a quiet one for numbers to publish.
  */
 public final class Bench {
 
-  public static void main(String[] args) throws Exception {
-    int requests = Integer.getInteger("bench.requests", 3000);
-    int concurrency = Integer.getInteger("bench.concurrency", 64);
-    int fragments = Integer.getInteger("bench.fragments", 40);
-    Vertx vertx = Vertx.vertx();
-    AmazonQEmulator emu = AmazonQEmulator.start(vertx).await();
-    emu.setValidateTokens(false);
-    String[] parts = new String[fragments];
-    for (int i = 0; i < fragments; i++) parts[i] = "token" + i + " ";
-    emu.setDefaultScenario(Scenario.text(parts));
+  static final int FRAGMENTS = 20;
+  static final String DEFAULT_QBRIDGE_JVM = "-Xms64m -Xmx128m -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC -Xss512k"
+      + " -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=96m";
 
-    Path dir = Files.createTempDirectory("qbridge-bench");
-    AppConfig config = TestGateway.config(vertx, emu, dir, java.util.Map.of());
-    QBridge app = QBridge.deploy(vertx, config).await();
-    HttpClientAgent client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-        new PoolOptions().setHttp1MaxSize(concurrency));
-    for (int i = 0; i < 4; i++) addAccount(client, app.port(), emu.oidc().newAccount());
-
-    JsonObject claudeBody = new JsonObject().put("model", "claude-sonnet-4.5").put("max_tokens", 512).put("stream", true)
-        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "Tell me something")));
-    JsonObject qBody = new JsonObject().put("conversationState", new JsonObject()
-        .put("conversationId", "bench").put("chatTriggerType", "MANUAL")
-        .put("currentMessage", new JsonObject().put("userInputMessage", new JsonObject().put("content", "Tell me something"))));
-
-    RequestOptions direct = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(emu.chatEndpoint())
-        .putHeader("content-type", "application/x-amz-json-1.0")
-        .putHeader("x-amz-target", AmazonQEmulator.TARGET).putHeader("authorization", "Bearer bench");
-    RequestOptions viaQbridge = new RequestOptions().setMethod(HttpMethod.POST)
-        .setAbsoluteURI("http://127.0.0.1:" + app.port() + "/v1/messages").putHeader("content-type", "application/json");
-
-    // warm-up both paths (JIT, pools)
-    run(client, direct, qBody.toBuffer(), Math.min(500, requests), concurrency);
-    run(client, viaQbridge, claudeBody.toBuffer(), Math.min(500, requests), concurrency);
-
-    Result emuOnly = run(client, direct, qBody.toBuffer(), requests, concurrency);
-    Result gateway = run(client, viaQbridge, claudeBody.toBuffer(), requests, concurrency);
-
-    System.out.printf("%nqbridge benchmark: %d streaming requests, concurrency %d, %d text fragments per answer%n",
-        requests, concurrency, fragments);
-    System.out.println(emuOnly.line("emulator alone"));
-    System.out.println(gateway.line("through qbridge"));
-    System.out.printf("ratio qbridge/emulator: throughput %.2f, TTFT p50 %.2f, TTFT p99 %.2f%n",
-        gateway.rps / emuOnly.rps, gateway.p50 / emuOnly.p50, gateway.p99 / emuOnly.p99);
-    System.out.printf("peak heap used %.1f MiB, peak RSS %s (whole JVM: emulator + qbridge + load generator)%n",
-        peakHeapMiB() , peakRss());
-    client.close().await();
-    app.close().await();
-    emu.close().await();
-    vertx.close().await();
+  /** The streamed answer: 20 text chunks. */
+  static String[] fragments() {
+    String[] parts = new String[FRAGMENTS];
+    for (int i = 0; i < FRAGMENTS; i++) parts[i] = "token" + i + " ";
+    return parts;
   }
 
-  record Result(double rps, double p50, double p99, int errors) {
-    String line(String label) {
-      return String.format("%-16s %8.1f req/s   TTFT p50 %6.2f ms   p99 %6.2f ms   errors %d", label, rps, p50, p99, errors);
+  static final JsonObject CLAUDE_BODY = new JsonObject().put("model", "claude-sonnet-4.5").put("max_tokens", 512).put("stream", true)
+      .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "Tell me something")));
+  static final JsonObject Q_BODY = new JsonObject().put("conversationState", new JsonObject()
+      .put("conversationId", "bench").put("chatTriggerType", "MANUAL")
+      .put("currentMessage", new JsonObject().put("userInputMessage", new JsonObject().put("content", "Tell me something"))));
+
+  public static void main(String[] args) throws Exception {
+    List<String> modes = Arrays.asList(System.getProperty("bench.mode", "load,slow,paused").split(","));
+    StringBuilder report = new StringBuilder();
+    report.append(String.format("%nqbridge benchmark (%s, %d cores, qbridge JVM: `%s`)%n",
+        Runtime.version(), Runtime.getRuntime().availableProcessors(), qbridgeJvm()));
+    System.out.print(report);
+    for (String mode : modes) {
+      String section = switch (mode.trim()) {
+        case "load" -> load();
+        case "slow" -> slowStreams();
+        case "paused" -> pausedClient();
+        case "inprocess" -> inProcess();
+        default -> throw new IllegalArgumentException("unknown bench.mode " + mode);
+      };
+      System.out.print(section); // each table as soon as it is measured; all of them again at the end
+      report.append(section);
+    }
+    System.out.println("\n---- all tables ----" + report);
+  }
+
+  static String qbridgeJvm() {
+    return System.getProperty("bench.qbridge.jvm", DEFAULT_QBRIDGE_JVM).trim();
+  }
+
+  // ================================================================== load: CPU, throughput, TTFT
+
+  static String load() throws Exception {
+    int[] levels = Arrays.stream(System.getProperty("bench.levels", "50,200,1000").split(",")).mapToInt(Integer::parseInt).toArray();
+    int requests = Integer.getInteger("bench.requests", 6000);
+    Vertx vertx = Vertx.vertx();
+    try (Topology t = Topology.start(vertx, "stream", 0)) {
+      HttpClientAgent client = client(vertx, Math.max(1, Arrays.stream(levels).max().orElse(1)));
+      // warm-up both paths (JIT, pools) before anything is measured
+      run(client, t.direct(), Q_BODY.toBuffer(), 3000, 50);
+      run(client, t.viaQbridge(), CLAUDE_BODY.toBuffer(), 3000, 50);
+
+      StringBuilder md = new StringBuilder();
+      md.append(String.format("%n#### Streamed `/v1/messages`, %d text chunks, %d requests per run%n%n", FRAGMENTS, requests));
+      md.append("| concurrency | emulator alone req/s | through qbridge req/s | ratio | qbridge CPU µs/req | emulator CPU µs/req | CPU ratio | qbridge RSS MiB | errors |\n");
+      md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      for (int c : levels) {
+        int n = Math.max(requests, 5 * c);
+        long emuCpu0 = t.emulator.cpuMicros();
+        Result alone = run(client, t.direct(), Q_BODY.toBuffer(), n, c);
+        long emuAloneCpu = t.emulator.cpuMicros() - emuCpu0;
+        long qCpu0 = t.qbridge.cpuMicros();
+        emuCpu0 = t.emulator.cpuMicros();
+        Result via = run(client, t.viaQbridge(), CLAUDE_BODY.toBuffer(), n, c);
+        double qbridgeUs = (t.qbridge.cpuMicros() - qCpu0) / (double) n;
+        double emuUs = (t.emulator.cpuMicros() - emuCpu0) / (double) n;
+        md.append(String.format("| %d | %.0f | %.0f | %.2f | %.0f | %.0f (alone: %.0f) | %.1f | %.0f (peak %.0f) | %d |%n",
+            c, alone.rps, via.rps, via.rps / alone.rps, qbridgeUs, emuUs, emuAloneCpu / (double) n, qbridgeUs / emuUs,
+            t.qbridge.rssMiB(false), t.qbridge.rssMiB(true), alone.errors + via.errors));
+      }
+      int ttftRequests = Integer.getInteger("bench.ttft.requests", 1000);
+      Result alone = run(client, t.direct(), Q_BODY.toBuffer(), ttftRequests, 1);
+      Result via = run(client, t.viaQbridge(), CLAUDE_BODY.toBuffer(), ttftRequests, 1);
+      md.append(String.format("%n#### Time to first byte at concurrency 1 (%d requests each)%n%n", ttftRequests));
+      md.append("| path | p50 ms | p99 ms |\n|---|---:|---:|\n");
+      md.append(String.format("| emulator alone | %.3f | %.3f |%n", alone.p50, alone.p99));
+      md.append(String.format("| through qbridge | %.3f | %.3f |%n", via.p50, via.p99));
+      md.append(String.format("| **overhead** | **%.3f** | **%.3f** |%n", via.p50 - alone.p50, via.p99 - alone.p99));
+      client.close().await();
+      return md.toString();
+    } finally {
+      vertx.close().await();
     }
   }
 
+  // ================================================================== 5,000 open slow streams
+
+  static String slowStreams() throws Exception {
+    int streams = Integer.getInteger("bench.slow.streams", 5000);
+    long delayMs = Long.getLong("bench.slow.delayMs", 250);
+    Vertx vertx = Vertx.vertx();
+    try (Topology t = Topology.start(vertx, "slow", delayMs)) {
+      HttpClientAgent client = client(vertx, streams);
+      double rssBefore = t.qbridge.rssMiB(false);
+      long cpu0 = t.qbridge.cpuMicros();
+      Map<Integer, AtomicInteger> statuses = new java.util.concurrent.ConcurrentHashMap<>();
+      AtomicInteger failures = new AtomicInteger();
+      long t0 = System.nanoTime();
+      List<Future<Void>> all = new ArrayList<>();
+      for (int i = 0; i < streams; i++) {
+        all.add(client.request(t.viaQbridge())
+            .compose(req -> req.send(CLAUDE_BODY.toBuffer()))
+            .compose(resp -> {
+              statuses.computeIfAbsent(resp.statusCode(), k -> new AtomicInteger()).incrementAndGet();
+              return resp.body().<Void>mapEmpty();
+            })
+            .onFailure(e -> failures.incrementAndGet())
+            .recover(e -> Future.succeededFuture()));
+      }
+      Future.join(all).await();
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      client.close().await();
+      return String.format("%n#### %d concurrent slow streams (%d chunks, %d ms apart)%n%n"
+              + "| completed 200 | other statuses | client errors | wall s | qbridge RSS before MiB | qbridge peak RSS MiB | qbridge CPU s |%n"
+              + "|---:|---|---:|---:|---:|---:|---:|%n| %d | %s | %d | %.1f | %.0f | %.0f | %.1f |%n",
+          streams, FRAGMENTS, delayMs, statuses.getOrDefault(200, new AtomicInteger()).get(), otherStatuses(statuses),
+          failures.get(), seconds, rssBefore, t.qbridge.rssMiB(true), (t.qbridge.cpuMicros() - cpu0) / 1e6);
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  private static String otherStatuses(Map<Integer, AtomicInteger> statuses) {
+    StringBuilder sb = new StringBuilder();
+    statuses.forEach((code, n) -> {
+      if (code != 200) sb.append(sb.length() == 0 ? "" : ", ").append(n.get()).append("×").append(code);
+    });
+    return sb.length() == 0 ? "none" : sb.toString();
+  }
+
+  // ================================================================== paused client
+
+  static String pausedClient() throws Exception {
+    long pauseMs = Long.getLong("bench.paused.ms", 10_000);
+    Vertx vertx = Vertx.vertx();
+    try (Topology t = Topology.start(vertx, "endless", 0)) {
+      HttpClientAgent client = client(vertx, 1);
+      // one short request first so qbridge's pools and code are warm; then measure the paused one
+      run(client, t.viaQbridge(), CLAUDE_BODY.copy().put("max_tokens", 64).toBuffer(), 20, 1);
+      double rssBefore = t.qbridge.rssMiB(false);
+      long emuBefore = t.emulatorBytes(vertx);
+      AtomicLong received = new AtomicLong();
+      Promise<HttpClientResponse> firstBytes = Promise.promise();
+      client.request(t.viaQbridge())
+          .compose(req -> req.send(CLAUDE_BODY.copy().put("max_tokens", 100_000_000).toBuffer()))
+          .onSuccess(resp -> resp.handler(b -> {
+            received.addAndGet(b.length());
+            if (received.get() > 256 * 1024) {
+              resp.pause(); // the client stops reading, and stays connected
+              firstBytes.tryComplete(resp);
+            }
+          }))
+          .onFailure(firstBytes::tryFail);
+      HttpClientResponse resp = firstBytes.future().await();
+      long cpu0 = t.qbridge.cpuMicros();
+      long emuAtPause = t.emulatorBytes(vertx) - emuBefore;
+      Thread.sleep(pauseMs); // a benchmark may wait: this is the paused client's whole point
+      long emuSent = t.emulatorBytes(vertx) - emuBefore;
+      double rssAfter = t.qbridge.rssMiB(false);
+      double cpuSeconds = (t.qbridge.cpuMicros() - cpu0) / 1e6;
+      resp.request().reset();
+      client.close().await();
+      return String.format("%n#### Paused client (endless 64 KB chunks, client stops reading for %d s)%n%n"
+              + "| emulator sent MiB (at pause → after) | client read MiB | held in between MiB | qbridge RSS before → after MiB | growth MiB | qbridge CPU while paused s |%n"
+              + "|---:|---:|---:|---:|---:|---:|%n| %.1f → %.1f | %.1f | %.1f | %.0f → %.0f | %.0f | %.2f |%n",
+          pauseMs / 1000, emuAtPause / 1048576.0, emuSent / 1048576.0, received.get() / 1048576.0,
+          (emuSent - received.get()) / 1048576.0, rssBefore, rssAfter, rssAfter - rssBefore, cpuSeconds);
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  // ================================================================== processes
+
+  /** The emulator and qbridge, each in its own JVM, wired together, with accounts added. */
+  record Topology(ChildProcess emulator, ChildProcess qbridge, String chatEndpoint, int statsPort, int port, Path dir)
+      implements AutoCloseable {
+
+    static Topology start(Vertx vertx, String scenario, long delayMs) throws Exception {
+      Path dir = Files.createTempDirectory("qbridge-bench");
+      ChildProcess emu = ChildProcess.start(List.of("-Xmx512m"), BenchEmulator.class.getName(),
+          List.of(scenario, "4", Long.toString(delayMs)), Map.of(), dir);
+      List<JsonObject> accounts = new ArrayList<>();
+      String ready;
+      while (true) {
+        String line = emu.awaitLine("", Duration.ofSeconds(60));
+        if (line.startsWith("ACCOUNT ")) accounts.add(new JsonObject(line.substring(8)));
+        if (line.startsWith("READY ")) {
+          ready = line;
+          break;
+        }
+      }
+      String[] r = ready.split(" ");
+      int port = freePort();
+      Map<String, String> env = new HashMap<>();
+      env.put("HOST", "127.0.0.1");
+      env.put("PORT", Integer.toString(port));
+      env.put("DATABASE_URL", "jdbc:sqlite:" + dir.resolve("bench.sqlite3"));
+      env.put("AMAZONQ_ENDPOINT", r[1]);
+      env.put("AMAZONQ_OIDC_ENDPOINT", r[2]);
+      env.put("TEMPLATES_DIR", Path.of("templates").toAbsolutePath().toString());
+      env.put("LOG_LEVEL", "WARN");
+      List<String> jvm = new ArrayList<>(Arrays.asList(qbridgeJvm().split("\\s+")));
+      jvm.removeIf(String::isEmpty);
+      ChildProcess q = ChildProcess.start(jvm, "io.qbridge.Main", List.of(), env, dir);
+      Topology t = new Topology(emu, q, r[1], Integer.parseInt(r[3]), port, dir);
+      HttpClientAgent admin = vertx.createHttpClient();
+      try {
+        awaitHealthy(admin, port);
+      } catch (RuntimeException e) {
+        t.close();
+        throw e;
+      }
+      for (JsonObject a : accounts) {
+        admin.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI("http://127.0.0.1:" + port + "/v2/accounts")
+                .putHeader("content-type", "application/json"))
+            .compose(req -> req.send(a.toBuffer()))
+            .compose(HttpClientResponse::body)
+            .await();
+      }
+      admin.close().await();
+      return t;
+    }
+
+    RequestOptions direct() {
+      return new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(chatEndpoint)
+          .putHeader("content-type", "application/x-amz-json-1.0")
+          .putHeader("x-amz-target", AmazonQEmulator.TARGET).putHeader("authorization", "Bearer bench");
+    }
+
+    RequestOptions viaQbridge() {
+      return new RequestOptions().setMethod(HttpMethod.POST)
+          .setAbsoluteURI("http://127.0.0.1:" + port + "/v1/messages").putHeader("content-type", "application/json");
+    }
+
+    long emulatorBytes(Vertx vertx) {
+      HttpClientAgent c = vertx.createHttpClient();
+      try {
+        return c.request(HttpMethod.GET, statsPort, "127.0.0.1", "/").compose(req -> req.send())
+            .compose(HttpClientResponse::body).map(b -> b.toJsonObject().getLong("bytes")).await();
+      } finally {
+        c.close();
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      qbridge.close();
+      emulator.close();
+    }
+  }
+
+  static void awaitHealthy(HttpClientAgent client, int port) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        int status = client.request(HttpMethod.GET, port, "127.0.0.1", "/healthz").compose(req -> req.send())
+            .map(HttpClientResponse::statusCode).await();
+        if (status == 200) return;
+      } catch (Exception notYet) {
+        // still starting
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("qbridge did not become healthy on port " + port);
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  // ================================================================== load generator
+
+  record Result(double rps, double p50, double p99, int errors) {}
+
+  static HttpClientAgent client(Vertx vertx, int connections) {
+    return vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+  }
+
+  /** {@code total} requests, {@code concurrency} at a time; TTFT is the time to the first body bytes. */
   static Result run(HttpClientAgent client, RequestOptions options, Buffer body, int total, int concurrency) {
     List<Double> ttft = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger started = new AtomicInteger();
     AtomicInteger errors = new AtomicInteger();
-    AtomicLong bytes = new AtomicLong();
     Promise<Void> done = Promise.promise();
     AtomicInteger finished = new AtomicInteger();
     long t0 = System.nanoTime();
@@ -115,7 +360,6 @@ public final class Bench {
                 first[0] = false;
                 ttft.add((System.nanoTime() - s) / 1e6);
               }
-              bytes.addAndGet(b.length());
             });
             return resp.end();
           })
@@ -138,23 +382,47 @@ public final class Bench {
     return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
   }
 
+  // ================================================================== the old single-JVM mode
+
+  static String inProcess() throws Exception {
+    int requests = Integer.getInteger("bench.requests", 3000);
+    int concurrency = Integer.getInteger("bench.concurrency", 64);
+    Vertx vertx = Vertx.vertx();
+    AmazonQEmulator emu = AmazonQEmulator.start(vertx).await();
+    emu.setValidateTokens(false).setRecordRequests(false);
+    emu.setDefaultScenario(Scenario.text(fragments()));
+    Path dir = Files.createTempDirectory("qbridge-bench");
+    AppConfig config = TestGateway.config(vertx, emu, dir, Map.of());
+    QBridge app = QBridge.deploy(vertx, config).await();
+    HttpClientAgent client = client(vertx, concurrency);
+    for (int i = 0; i < 4; i++) addAccount(client, app.port(), emu.oidc().newAccount());
+    RequestOptions direct = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(emu.chatEndpoint())
+        .putHeader("content-type", "application/x-amz-json-1.0")
+        .putHeader("x-amz-target", AmazonQEmulator.TARGET).putHeader("authorization", "Bearer bench");
+    RequestOptions viaQbridge = new RequestOptions().setMethod(HttpMethod.POST)
+        .setAbsoluteURI("http://127.0.0.1:" + app.port() + "/v1/messages").putHeader("content-type", "application/json");
+    run(client, direct, Q_BODY.toBuffer(), Math.min(500, requests), concurrency);
+    run(client, viaQbridge, CLAUDE_BODY.toBuffer(), Math.min(500, requests), concurrency);
+    Result emuOnly = run(client, direct, Q_BODY.toBuffer(), requests, concurrency);
+    Result gateway = run(client, viaQbridge, CLAUDE_BODY.toBuffer(), requests, concurrency);
+    client.close().await();
+    app.close().await();
+    emu.close().await();
+    vertx.close().await();
+    return String.format("%n#### One JVM (emulator + qbridge + load), %d requests, concurrency %d%n%n"
+            + "| path | req/s | TTFT p50 ms | TTFT p99 ms | errors |%n|---|---:|---:|---:|---:|%n"
+            + "| emulator alone | %.0f | %.2f | %.2f | %d |%n| through qbridge | %.0f | %.2f | %.2f | %d |%n"
+            + "%nthroughput ratio %.2f; peak heap %.0f MiB (whole JVM)%n",
+        requests, concurrency, emuOnly.rps, emuOnly.p50, emuOnly.p99, emuOnly.errors,
+        gateway.rps, gateway.p50, gateway.p99, gateway.errors, gateway.rps / emuOnly.rps, peakHeapMiB());
+  }
+
   static double peakHeapMiB() {
     long peak = 0;
     for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
       if (pool.getType() == java.lang.management.MemoryType.HEAP) peak += pool.getPeakUsage().getUsed();
     }
     return peak / 1024.0 / 1024.0;
-  }
-
-  static String peakRss() {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) return line.substring(6).trim();
-      }
-    } catch (Exception ignored) {
-      // not Linux
-    }
-    return "n/a";
   }
 
   static void addAccount(HttpClientAgent client, int port, Credentials c) {

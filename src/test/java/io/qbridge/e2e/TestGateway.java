@@ -158,7 +158,7 @@ public final class TestGateway {
    * races: a callback attached after the response arrived runs on the test thread, and
    * {@code body()} called then misses bytes already delivered, so the call would never finish.
    */
-  private <T> Future<T> onContext(java.util.function.Supplier<Future<T>> op) {
+  <T> Future<T> onContext(java.util.function.Supplier<Future<T>> op) {
     io.vertx.core.Promise<T> p = io.vertx.core.Promise.promise();
     vertx.runOnContext(v -> op.get().onComplete(p));
     return p.future();

@@ -137,7 +137,7 @@ class TokenLifecycleTest {
     for (int sweeps = 1; sweeps <= 2; sweeps++) {
       int expected = 2 + sweeps;
       time.advance(1000);
-      // saved (so this sweep is over: the next one would be skipped while it runs)
+      // saved; a tick during a running sweep starts one more right after it, so none is lost
       await("sweep " + sweeps + " refreshing a soon-expiring token", 5000,
           () -> gw.emulator.oidc().refreshCountForClient(c.clientId()) == expected
               && time.now().equals(Instant.parse(gw.account(c.clientId()).getString("last_refresh_time"))));

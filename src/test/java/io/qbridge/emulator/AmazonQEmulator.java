@@ -70,6 +70,7 @@ public final class AmazonQEmulator {
   private final Map<String, Scenario> byClient = new ConcurrentHashMap<>();
   private volatile Scenario defaultScenario = Scenario.defaultText();
   private volatile boolean validateTokens = true;
+  private volatile boolean recordRequests = true;
   private volatile long seed = 0x5EEDL;
 
   private final List<RecordedRequest> chatRequests = new CopyOnWriteArrayList<>();
@@ -174,6 +175,12 @@ public final class AmazonQEmulator {
   }
 
   /** Seed of the random chunk splitting; stream {@code n} uses {@code new Random(seed + n)}. */
+  /** Whether chat requests are kept for {@link #chatRequests()}; the benchmark turns this off (memory, copying). */
+  public AmazonQEmulator setRecordRequests(boolean record) {
+    this.recordRequests = record;
+    return this;
+  }
+
   public AmazonQEmulator setSeed(long seed) {
     this.seed = seed;
     return this;
@@ -240,7 +247,7 @@ public final class AmazonQEmulator {
   // ================================================================== chat endpoint
 
   private void handleChat(RoutingContext ctx) {
-    RecordedRequest rec = record(ctx, chatRequests);
+    RecordedRequest rec = record(ctx, recordRequests ? chatRequests : null);
     HttpServerResponse response = ctx.response();
     String contentType = rec.header("content-type");
     if (contentType == null || !contentType.toLowerCase().startsWith(CONTENT_TYPE)) {
@@ -336,7 +343,7 @@ public final class AmazonQEmulator {
     String raw = ctx.body().buffer() == null ? "" : ctx.body().asString();
     RecordedRequest rec = new RecordedRequest(ctx.request().method().name(), ctx.request().path(), headers,
         parseObject(raw), raw, bearer(headers.get("authorization")), Instant.now());
-    into.add(rec);
+    if (into != null) into.add(rec);
     return rec;
   }
 

@@ -1,12 +1,14 @@
 package io.qbridge.api.anthropic;
 
+import static io.qbridge.relay.SseFrame.bytes;
+
 import io.qbridge.answer.StreamEncoder;
 import io.qbridge.answer.Stop;
 import io.qbridge.answer.Usage;
 import io.qbridge.relay.Sse;
+import io.qbridge.relay.SseFrame;
 import io.qbridge.upstream.UpstreamError;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Consumer;
 
@@ -14,11 +16,38 @@ import java.util.function.Consumer;
  * The Anthropic Messages streaming event sequence (protocol doc §8.1): {@code message_start},
  * {@code ping}, content blocks (thinking, text, tool_use) with their deltas, {@code message_delta}
  * with stop reason and usage, {@code message_stop}. A thinking block closes with a
- * {@code signature_delta}. Not thread-safe; one per request.
+ * {@code signature_delta}. Frames are written directly from pre-encoded parts (no JSON tree per
+ * delta); field order is Anthropic's. Not thread-safe; one per request.
  */
 final class ClaudeStreamEncoder implements StreamEncoder {
 
   private enum Block { NONE, TEXT, THINKING, TOOL }
+
+  private static final byte[] PING = bytes("event: ping\ndata: {\"type\":\"ping\"}\n\n");
+  private static final byte[] MESSAGE_STOP = bytes("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+  private static final byte[] MESSAGE_START = bytes("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":");
+  private static final byte[] MESSAGE_START_MODEL = bytes(",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"model\":");
+  private static final byte[] MESSAGE_START_USAGE = bytes(",\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":");
+  private static final byte[] MESSAGE_START_END = bytes(",\"output_tokens\":0}}}\n\n");
+  private static final byte[] BLOCK_START = bytes("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":");
+  private static final byte[] TEXT_BLOCK = bytes(",\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
+  private static final byte[] THINKING_BLOCK = bytes(",\"content_block\":{\"type\":\"thinking\",\"thinking\":\"\"}}\n\n");
+  private static final byte[] TOOL_BLOCK_ID = bytes(",\"content_block\":{\"type\":\"tool_use\",\"id\":");
+  private static final byte[] TOOL_BLOCK_NAME = bytes(",\"name\":");
+  private static final byte[] TOOL_BLOCK_END = bytes(",\"input\":{}}}\n\n");
+  private static final byte[] DELTA = bytes("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":");
+  private static final byte[] TEXT_DELTA = bytes(",\"delta\":{\"type\":\"text_delta\",\"text\":");
+  private static final byte[] THINKING_DELTA = bytes(",\"delta\":{\"type\":\"thinking_delta\",\"thinking\":");
+  private static final byte[] INPUT_DELTA = bytes(",\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":");
+  private static final byte[] SIGNATURE_DELTA = bytes(",\"delta\":{\"type\":\"signature_delta\",\"signature\":");
+  private static final byte[] DELTA_END = bytes("}}\n\n");
+  private static final byte[] BLOCK_STOP = bytes("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":");
+  private static final byte[] OBJECT_END = bytes("}\n\n");
+  private static final byte[] MESSAGE_DELTA = bytes("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":");
+  private static final byte[] STOP_SEQUENCE = bytes(",\"stop_sequence\":");
+  private static final byte[] USAGE = bytes("},\"usage\":{\"input_tokens\":");
+  private static final byte[] OUTPUT_TOKENS = bytes(",\"output_tokens\":");
+  private static final byte[] MESSAGE_DELTA_END = bytes("}}\n\n");
 
   private final String messageId;
   private final String model;
@@ -37,37 +66,35 @@ final class ClaudeStreamEncoder implements StreamEncoder {
   }
 
   @Override public void start() {
-    JsonObject message = new JsonObject()
-        .put("id", messageId).put("type", "message").put("role", "assistant")
-        .put("content", new JsonArray()).put("model", model)
-        .putNull("stop_reason").putNull("stop_sequence")
-        .put("usage", new JsonObject().put("input_tokens", inputTokens).put("output_tokens", 0));
-    event("message_start", new JsonObject().put("type", "message_start").put("message", message));
-    keepAlive();
+    out.accept(SseFrame.of(384).raw(MESSAGE_START).string(messageId).raw(MESSAGE_START_MODEL).string(model)
+        .raw(MESSAGE_START_USAGE).number(inputTokens).raw(MESSAGE_START_END).raw(PING).buffer());
   }
 
   @Override public void keepAlive() {
-    event("ping", new JsonObject().put("type", "ping"));
+    out.accept(Buffer.buffer(PING));
   }
 
   @Override public void text(String delta) {
     openIfNot(Block.TEXT);
-    delta(new JsonObject().put("type", "text_delta").put("text", delta));
+    delta(TEXT_DELTA, delta);
   }
 
   @Override public void thinking(String delta) {
     openIfNot(Block.THINKING);
     thinkingText.append(delta);
-    delta(new JsonObject().put("type", "thinking_delta").put("thinking", delta));
+    delta(THINKING_DELTA, delta);
   }
 
   @Override public void toolStart(String id, String name) {
     closeBlock();
-    openBlock(Block.TOOL, new JsonObject().put("type", "tool_use").put("id", id).put("name", name).put("input", new JsonObject()));
+    index++;
+    open = Block.TOOL;
+    out.accept(SseFrame.of(192).raw(BLOCK_START).number(index).raw(TOOL_BLOCK_ID).string(id)
+        .raw(TOOL_BLOCK_NAME).string(name).raw(TOOL_BLOCK_END).buffer());
   }
 
   @Override public void toolArguments(String delta) {
-    delta(new JsonObject().put("type", "input_json_delta").put("partial_json", delta));
+    delta(INPUT_DELTA, delta);
   }
 
   @Override public void toolEnd() {
@@ -76,17 +103,16 @@ final class ClaudeStreamEncoder implements StreamEncoder {
 
   @Override public void stop(Stop stop, Usage usage) {
     closeBlock();
-    event("message_delta", new JsonObject().put("type", "message_delta")
-        .put("delta", new JsonObject().put("stop_reason", stopReason(stop)).put("stop_sequence", stop.sequence()))
-        .put("usage", new JsonObject().put("input_tokens", usage.inputTokens()).put("output_tokens", usage.outputTokens())));
-    event("message_stop", new JsonObject().put("type", "message_stop"));
+    out.accept(SseFrame.of(256).raw(MESSAGE_DELTA).string(stopReason(stop)).raw(STOP_SEQUENCE).string(stop.sequence())
+        .raw(USAGE).number(usage.inputTokens()).raw(OUTPUT_TOKENS).number(usage.outputTokens()).raw(MESSAGE_DELTA_END)
+        .raw(MESSAGE_STOP).buffer());
   }
 
   /** In-stream failure after the response started: an Anthropic {@code error} event. */
   @Override public void fail(UpstreamError error) {
     closeBlock();
-    event("error", new JsonObject().put("type", "error")
-        .put("error", new JsonObject().put("type", error.type().anthropic()).put("message", error.getMessage())));
+    out.accept(Sse.event("error", new JsonObject().put("type", "error")
+        .put("error", new JsonObject().put("type", error.type().anthropic()).put("message", error.getMessage()))));
   }
 
   static String stopReason(Stop stop) {
@@ -101,33 +127,24 @@ final class ClaudeStreamEncoder implements StreamEncoder {
   private void openIfNot(Block kind) {
     if (open == kind) return;
     closeBlock();
-    openBlock(kind, kind == Block.THINKING ? new JsonObject().put("type", "thinking").put("thinking", "")
-        : new JsonObject().put("type", "text").put("text", ""));
-  }
-
-  private void openBlock(Block kind, JsonObject contentBlock) {
     index++;
     open = kind;
-    event("content_block_start", new JsonObject().put("type", "content_block_start")
-        .put("index", index).put("content_block", contentBlock));
+    out.accept(SseFrame.of(128).raw(BLOCK_START).number(index).raw(kind == Block.THINKING ? THINKING_BLOCK : TEXT_BLOCK).buffer());
   }
 
-  private void delta(JsonObject delta) {
-    event("content_block_delta", new JsonObject().put("type", "content_block_delta").put("index", index).put("delta", delta));
+  private void delta(byte[] kind, String text) {
+    out.accept(SseFrame.of(112 + text.length() + (text.length() >> 2)).raw(DELTA).number(index).raw(kind).string(text)
+        .raw(DELTA_END).buffer());
   }
 
   private void closeBlock() {
     if (open == Block.NONE) return;
     if (open == Block.THINKING) {
       // clients replay thinking blocks with their signature; ours only has to be stable and opaque
-      delta(new JsonObject().put("type", "signature_delta").put("signature", ThinkingSignature.of(thinkingText)));
+      delta(SIGNATURE_DELTA, ThinkingSignature.of(thinkingText));
       thinkingText.setLength(0);
     }
-    event("content_block_stop", new JsonObject().put("type", "content_block_stop").put("index", index));
+    out.accept(SseFrame.of(96).raw(BLOCK_STOP).number(index).raw(OBJECT_END).buffer());
     open = Block.NONE;
-  }
-
-  private void event(String name, JsonObject data) {
-    out.accept(Sse.event(name, data));
   }
 }

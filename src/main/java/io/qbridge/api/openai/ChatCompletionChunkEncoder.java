@@ -1,9 +1,12 @@
 package io.qbridge.api.openai;
 
+import static io.qbridge.relay.SseFrame.bytes;
+
 import io.qbridge.answer.Stop;
 import io.qbridge.answer.StreamEncoder;
 import io.qbridge.answer.Usage;
 import io.qbridge.relay.Sse;
+import io.qbridge.relay.SseFrame;
 import io.qbridge.upstream.UpstreamError;
 import io.qbridge.web.ErrorShape;
 import io.vertx.core.buffer.Buffer;
@@ -18,7 +21,9 @@ import java.util.function.Consumer;
  * {@code finish_reason}, an optional usage chunk with no choices, then {@code data: [DONE]}.
  * Thinking becomes {@code reasoning_content}, never content. Keep-alives are SSE comment lines
  * ({@code : ping}), which OpenAI clients skip; an in-stream failure is an error chunk in OpenAI's
- * error shape followed by {@code [DONE]}, which the SDKs raise as an error. Not thread-safe.
+ * error shape followed by {@code [DONE]}, which the SDKs raise as an error. Chunks are written
+ * directly: the identifying head is encoded once per response, deltas from pre-encoded parts.
+ * Not thread-safe.
  */
 final class ChatCompletionChunkEncoder implements StreamEncoder {
 
@@ -27,9 +32,30 @@ final class ChatCompletionChunkEncoder implements StreamEncoder {
   /** What the identifying fields of every chunk say. */
   record Header(String id, long created, String model) {}
 
+  private static final byte[] PING = bytes(": ping\n\n");
+  private static final byte[] DONE_FRAME = bytes("data: [DONE]\n\n");
+  private static final byte[] CONTENT = bytes("{\"content\":");
+  private static final byte[] REASONING = bytes("{\"reasoning_content\":");
+  private static final byte[] ROLE = bytes("{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}");
+  private static final byte[] ROLE_WITH_TOOL_CALLS = bytes("{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"index\":");
+  private static final byte[] TOOL_CALLS = bytes("{\"tool_calls\":[{\"index\":");
+  private static final byte[] TOOL_ID = bytes(",\"id\":");
+  private static final byte[] TOOL_NAME = bytes(",\"type\":\"function\",\"function\":{\"name\":");
+  private static final byte[] TOOL_START_END = bytes(",\"arguments\":\"\"}}]");
+  private static final byte[] ARGUMENTS = bytes(",\"function\":{\"arguments\":");
+  private static final byte[] ARGUMENTS_END = bytes("}}]");
+  private static final byte[] TOOL_CALLS_END = bytes("}");
+  private static final byte[] ROLE_TOOL_CALLS_END = bytes(",\"refusal\":null}");
+  private static final byte[] OBJECT_END = bytes("}");
+  private static final byte[] EMPTY_DELTA = bytes("{}");
+  private static final byte[] FINISH = bytes(",\"logprobs\":null,\"finish_reason\":");
+
   private final Header header;
   private final boolean includeUsage;
   private final Consumer<Buffer> out;
+  private final byte[] head;  // data: {"id":…,"object":…,"created":…,"model":…,"choices":[{"index":0,"delta":
+  private final byte[] tail;  // ,"logprobs":null,"finish_reason":null}]["usage":null]}\n\n
+  private final byte[] finishTail; // }]["usage":null]}\n\n after the finish reason
   private boolean roleSent;
   private int toolIndex = -1;
 
@@ -38,47 +64,62 @@ final class ChatCompletionChunkEncoder implements StreamEncoder {
     this.header = header;
     this.includeUsage = includeUsage;
     this.out = out;
+    this.head = SseFrame.of(160).raw(bytes("data: {\"id\":")).string(header.id())
+        .raw(bytes(",\"object\":\"chat.completion.chunk\",\"created\":")).number(header.created())
+        .raw(bytes(",\"model\":")).string(header.model()).raw(bytes(",\"choices\":[{\"index\":0,\"delta\":"))
+        .buffer().getBytes();
+    String end = "}]" + (includeUsage ? ",\"usage\":null" : "") + "}\n\n";
+    this.finishTail = bytes(end);
+    this.tail = bytes(",\"logprobs\":null,\"finish_reason\":null" + end);
   }
 
   /** Nothing: OpenAI's first chunk carries the role together with the first delta. */
   @Override public void start() {}
 
   @Override public void keepAlive() {
-    out.accept(Sse.comment("ping"));
+    out.accept(Buffer.buffer(PING));
   }
 
   @Override public void text(String delta) {
-    emit(new JsonObject().put("content", delta));
+    textual(CONTENT, delta);
   }
 
   @Override public void thinking(String delta) {
-    emit(new JsonObject().put("reasoning_content", delta));
+    textual(REASONING, delta);
   }
 
   @Override public void toolStart(String id, String name) {
     toolIndex++;
-    emit(new JsonObject().put("tool_calls", new JsonArray().add(new JsonObject()
-        .put("index", toolIndex).put("id", id).put("type", "function")
-        .put("function", new JsonObject().put("name", name).put("arguments", "")))));
+    boolean withRole = !roleSent;
+    SseFrame frame = toolCalls(withRole).number(toolIndex).raw(TOOL_ID).string(id).raw(TOOL_NAME).string(name).raw(TOOL_START_END);
+    out.accept(endToolCalls(frame, withRole));
   }
 
   @Override public void toolArguments(String delta) {
-    emit(new JsonObject().put("tool_calls", new JsonArray().add(new JsonObject()
-        .put("index", toolIndex).put("function", new JsonObject().put("arguments", delta)))));
+    boolean withRole = !roleSent;
+    SseFrame frame = toolCalls(withRole).number(toolIndex).raw(ARGUMENTS).string(delta).raw(ARGUMENTS_END);
+    out.accept(endToolCalls(frame, withRole));
   }
 
   @Override public void toolEnd() {}
 
   @Override public void stop(Stop stop, Usage usage) {
     if (!roleSent) emitRoleChunk();
-    send(chunk(new JsonObject(), finishReason(stop)));
-    if (includeUsage) send(head().put("choices", new JsonArray()).put("usage", usage(usage)));
-    out.accept(Sse.data(DONE));
+    SseFrame frame = SseFrame.of(head.length + 64).raw(head).raw(EMPTY_DELTA).raw(FINISH).string(finishReason(stop))
+        .raw(finishTail);
+    out.accept(frame.buffer());
+    if (includeUsage) {
+      JsonObject usageChunk = new JsonObject().put("id", header.id()).put("object", "chat.completion.chunk")
+          .put("created", header.created()).put("model", header.model())
+          .put("choices", new JsonArray()).put("usage", usage(usage));
+      out.accept(Sse.data(usageChunk.encode()));
+    }
+    out.accept(Buffer.buffer(DONE_FRAME));
   }
 
   @Override public void fail(UpstreamError error) {
     out.accept(Sse.data(ErrorShape.OPENAI.body(error.type(), error.getMessage()).encode()));
-    out.accept(Sse.data(DONE));
+    out.accept(Buffer.buffer(DONE_FRAME));
   }
 
   static String finishReason(Stop stop) {
@@ -98,40 +139,28 @@ final class ChatCompletionChunkEncoder implements StreamEncoder {
         .put("completion_tokens_details", new JsonObject().put("reasoning_tokens", usage.reasoningTokens()));
   }
 
+  /** A content or reasoning delta; OpenAI opens with a role chunk of its own ({@code content: ""}) before it. */
+  private void textual(byte[] field, String delta) {
+    if (!roleSent) emitRoleChunk();
+    out.accept(SseFrame.of(head.length + tail.length + 24 + delta.length() + (delta.length() >> 2))
+        .raw(head).raw(field).string(delta).raw(OBJECT_END).raw(tail).buffer());
+  }
+
   /**
-   * OpenAI opens with the role: a chunk of its own ({@code content: ""}) before text, or on the
-   * first tool call's chunk ({@code content: null}) when the answer starts with a tool call.
+   * A tool-calls delta; when the answer starts with a tool call, the role rides on its chunk
+   * ({@code content: null}) instead of a chunk of its own.
    */
-  private void emit(JsonObject delta) {
-    if (!roleSent) {
-      if (delta.containsKey("tool_calls")) {
-        roleSent = true;
-        delta = new JsonObject().put("role", "assistant").putNull("content").put("tool_calls", delta.getValue("tool_calls")).putNull("refusal");
-      } else {
-        emitRoleChunk();
-      }
-    }
-    send(chunk(delta, null));
+  private SseFrame toolCalls(boolean withRole) {
+    roleSent = true;
+    return SseFrame.of(head.length + tail.length + 160).raw(head).raw(withRole ? ROLE_WITH_TOOL_CALLS : TOOL_CALLS);
+  }
+
+  private Buffer endToolCalls(SseFrame frame, boolean withRole) {
+    return frame.raw(withRole ? ROLE_TOOL_CALLS_END : TOOL_CALLS_END).raw(tail).buffer();
   }
 
   private void emitRoleChunk() {
     roleSent = true;
-    send(chunk(new JsonObject().put("role", "assistant").put("content", "").putNull("refusal"), null));
-  }
-
-  private JsonObject chunk(JsonObject delta, String finishReason) {
-    JsonObject choice = new JsonObject().put("index", 0).put("delta", delta).putNull("logprobs").put("finish_reason", finishReason);
-    JsonObject chunk = head().put("choices", new JsonArray().add(choice));
-    if (includeUsage) chunk.putNull("usage");
-    return chunk;
-  }
-
-  private JsonObject head() {
-    return new JsonObject().put("id", header.id()).put("object", "chat.completion.chunk")
-        .put("created", header.created()).put("model", header.model());
-  }
-
-  private void send(JsonObject chunk) {
-    out.accept(Sse.data(chunk.encode()));
+    out.accept(SseFrame.of(head.length + tail.length + 64).raw(head).raw(ROLE).raw(tail).buffer());
   }
 }

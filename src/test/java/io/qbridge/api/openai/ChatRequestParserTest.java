@@ -126,7 +126,7 @@ class ChatRequestParserTest {
     assertThat(c.system()).isEqualTo("S\n\nRespond with JSON only, no prose and no code fences, conforming to this JSON schema \"answer\":\n{\"type\":\"object\"}");
     assertThat(parse("""
         {"model":"m","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_object"}}""").conversation().system())
-        .isEqualTo(ResponseFormats.JSON_OBJECT);
+        .isEqualTo(io.qbridge.convert.JsonOutputInstructions.JSON_OBJECT);
   }
 
   @Test

@@ -26,7 +26,7 @@ class ResponsesRequestParserTest {
         {"model":"m","instructions":"I.","text":{"format":{"type":"json_object"}},
          "input":[{"role":"system","content":"S."},{"type":"message","role":"developer","content":[{"type":"input_text","text":"D."}]},
                   {"role":"user","content":"hi"}]}""");
-    assertThat(c.system()).isEqualTo("I.\nS.\nD.\n\n" + TextFormats.JSON_OBJECT);
+    assertThat(c.system()).isEqualTo("I.\nS.\nD.\n\n" + io.qbridge.convert.JsonOutputInstructions.JSON_OBJECT);
     assertThat(c.messages()).containsExactly(UserMessage.text("hi"));
     assertThat(c.thinking()).isFalse();
   }

@@ -1,0 +1,107 @@
+package io.qbridge.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A JVM the benchmark starts on the test classpath (the emulator, or qbridge itself): its output is
+ * drained on a daemon thread, lines are offered for {@link #awaitLine}, and its CPU time and memory
+ * are read from {@code /proc}.
+ */
+final class ChildProcess implements AutoCloseable {
+
+  private final Process process;
+  private static final int MAX_ECHOED = 10;
+  private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+  private int echoed; // only touched by the reader thread
+
+  private ChildProcess(Process process, boolean echo) {
+    this.process = process;
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
+        for (String line; (line = in.readLine()) != null; ) {
+          lines.offer(line);
+          if (echo && (line.contains("ERROR") || line.contains("Exception")) && echoed++ < MAX_ECHOED) {
+            System.err.println("  [child] " + line);
+          }
+        }
+      } catch (IOException ignored) {
+        // the process ended
+      }
+    }, "bench-child-output");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  static ChildProcess start(List<String> jvmFlags, String mainClass, List<String> args, Map<String, String> env, Path workDir)
+      throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmFlags);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(mainClass);
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(workDir.toFile());
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    // whatever happens to the benchmark, its children do not outlive it
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+    return new ChildProcess(p, true);
+  }
+
+  /** The first line starting with {@code prefix}, waiting up to {@code timeout}. */
+  String awaitLine(String prefix, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      String line = lines.poll(100, TimeUnit.MILLISECONDS);
+      if (line != null && line.startsWith(prefix)) return line;
+      if (line == null && !process.isAlive()) throw new IllegalStateException("child exited with " + process.exitValue());
+    }
+    throw new IllegalStateException("no '" + prefix + "' line within " + timeout);
+  }
+
+  /** User + system CPU time of the whole process (all threads: event loops, GC, JIT), in µs. */
+  long cpuMicros() {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+      return ticks * 1_000_000L / CLOCK_TICKS;
+    } catch (IOException e) {
+      return process.info().totalCpuDuration().map(d -> d.toNanos() / 1000).orElse(-1L);
+    }
+  }
+
+  /** Resident set size now (VmRSS) or at its peak (VmHWM), in MiB. */
+  double rssMiB(boolean peak) {
+    String key = peak ? "VmHWM:" : "VmRSS:";
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+        if (line.startsWith(key)) return Long.parseLong(line.substring(key.length()).trim().split("\\s+")[0]) / 1024.0;
+      }
+    } catch (IOException ignored) {
+      // not Linux
+    }
+    return Double.NaN;
+  }
+
+  /** {@code getconf CLK_TCK}: 100 on every Linux the benchmark runs on. */
+  private static final long CLOCK_TICKS = 100;
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+  }
+}
