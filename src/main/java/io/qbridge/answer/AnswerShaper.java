@@ -40,7 +40,7 @@ public final class AnswerShaper {
   private final StopSequenceMatcher stops;
   private final OutputTokenBudget budget;
   private final Set<String> finishedTools = new HashSet<>();
-  private final StringBuilder reasoning = new StringBuilder();
+  private int reasoningRaw; // raw tokens of finished thinking parts, as the budget counted them
 
   private Part budgetPart = Part.NONE;
   private String openToolId;
@@ -97,7 +97,8 @@ public final class AnswerShaper {
   public void finish() {
     endText();
     closeTool();
-    sink.stop(stop(), new Usage(inputTokens(), budget.usedTokens(), reasoning, policy.tokens()));
+    int reasoning = reasoningRaw + (budgetPart == Part.THINKING ? budget.currentPartRaw() : 0);
+    sink.stop(stop(), new Usage(inputTokens(), budget.usedTokens(), policy.tokens().scale(reasoning)));
   }
 
   private Stop stop() {
@@ -126,7 +127,6 @@ public final class AnswerShaper {
       String fits = withinBudget(Part.THINKING, text);
       if (fits.isEmpty()) return;
       closeTool();
-      reasoning.append(fits);
       sink.thinking(fits);
     } else {
       emitText(stops.accept(text));
@@ -149,7 +149,7 @@ public final class AnswerShaper {
       closeTool();
       openToolId = id;
       anyTool = true;
-      budgetPart = Part.NONE; // each call's arguments are counted on their own
+      endBudgetPart(); // each call's arguments are counted on their own
       sink.toolStart(id, u.name() == null ? "" : policy.toolNames().toClient(u.name()));
     }
     String input = u.input() == null ? "" : withinBudget(Part.TOOL, u.input());
@@ -166,11 +166,18 @@ public final class AnswerShaper {
     sink.toolEnd();
   }
 
+  /** Ends the budget's current part; a thinking part's tokens are kept as reasoning tokens. */
+  private void endBudgetPart() {
+    int raw = budget.boundary();
+    if (budgetPart == Part.THINKING) reasoningRaw += raw;
+    budgetPart = Part.NONE;
+  }
+
   /** The leading part of {@code text} that fits {@code max_tokens}; parts count apart. */
   private String withinBudget(Part kind, String text) {
     if (text.isEmpty()) return text;
     if (budgetPart != kind) {
-      budget.boundary();
+      endBudgetPart();
       budgetPart = kind;
     }
     int n = budget.take(text);

@@ -43,10 +43,21 @@ public final class OutputTokenBudget {
     return taken;
   }
 
-  /** The next text is a separate part (e.g. tool arguments after content): count it on its own. */
-  public void boundary() {
-    finishedPartsRaw += part.total();
+  /**
+   * The next text is a separate part (e.g. tool arguments after content): count it on its own.
+   * Returns the raw token count of the part just ended, so callers can tell parts apart (reasoning
+   * tokens) without counting any text a second time.
+   */
+  public int boundary() {
+    int raw = part.total();
+    finishedPartsRaw += raw;
     part = new TokenCounter.Tally();
+    return raw;
+  }
+
+  /** Raw tokens of the part still being counted. */
+  public int currentPartRaw() {
+    return part.total();
   }
 
   public boolean exhausted() { return exhausted; }

@@ -48,6 +48,20 @@ class AnswerShaperTest {
   }
 
   @Test
+  void reasoningTokensAreTheThinkingPartsAsTheBudgetCountedThem() {
+    AnswerShaper s = shaper(true, 0, List.of());
+    s.onEvent(new QEvent.Text("<thinking>first thought here</thinking>"));
+    s.onEvent(new QEvent.ToolUse("A", "f", "{}", true)); // a tool call between two thinking parts
+    s.onEvent(new QEvent.Text("<thinking>second one</thinking>Done"));
+    s.onEvent(new QEvent.Text("<thinking>last, still open at the end"));
+    s.finish();
+    int thinking = TokenCounter.raw("first thought here") + TokenCounter.raw("second one")
+        + TokenCounter.raw("last, still open at the end");
+    assertThat(usage.reasoningTokens()).isEqualTo(thinking);
+    assertThat(usage.outputTokens()).isEqualTo(thinking + TokenCounter.raw("{}") + TokenCounter.raw("Done"));
+  }
+
+  @Test
   void textInterruptingAToolCallClosesIt() {
     AnswerShaper s = shaper(false, 0, List.of());
     s.onEvent(new QEvent.ToolUse("A", "f", "{", false));
