@@ -79,6 +79,7 @@ public final class HttpVerticle extends VerticleBase {
     // the tokenizer's vocabulary takes about a second to load: never on an event loop
     return vertx.executeBlocking(() -> {
       TokenCounter.warmUp();
+      DocsApi.warmUp();
       return null;
     }).compose(v -> listen());
   }

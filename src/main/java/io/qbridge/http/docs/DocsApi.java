@@ -35,7 +35,16 @@ public final class DocsApi implements ApiModule {
   private static final String WEBJAR = "META-INF/resources/webjars/swagger-ui/";
   private static final String WEBJAR_POM = "META-INF/maven/org.webjars/swagger-ui/pom.properties";
 
-  private final Buffer document = load().toBuffer();
+  /** Parsed once per JVM, off the event loop ({@link #warmUp()}, called by the HTTP verticle's start). */
+  private static final class Document {
+    static final Buffer JSON = load().toBuffer();
+    static final String WEBJAR_ROOT = WEBJAR + webjarVersion();
+  }
+
+  /** Reads and converts the document now; call from a worker so no event loop pays for the YAML parse. */
+  public static void warmUp() {
+    Document.JSON.length();
+  }
 
   @Override
   public void mount(Router router) {
@@ -47,7 +56,7 @@ public final class DocsApi implements ApiModule {
     });
     router.get("/docs/*")
         .handler(StaticHandler.create(OWN_FILES))
-        .handler(StaticHandler.create(WEBJAR + webjarVersion()));
+        .handler(StaticHandler.create(Document.WEBJAR_ROOT));
   }
 
   @Override
@@ -57,7 +66,7 @@ public final class DocsApi implements ApiModule {
   public boolean serves(String path) { return path.equals("/openapi.json") || path.startsWith("/docs"); }
 
   private void document(RoutingContext ctx) {
-    ctx.response().putHeader("content-type", "application/json").end(document);
+    ctx.response().putHeader("content-type", "application/json").end(Document.JSON);
   }
 
   /** The OpenAPI document as JSON, read once from the classpath. */
