@@ -10,11 +10,11 @@ import io.qbridge.http.metrics.MetricsPortVerticle;
 import io.qbridge.telemetry.AccountEvent;
 import io.qbridge.upstream.OutboundHttp;
 import java.io.IOException;
+import java.time.Clock;
 import java.net.InetAddress;
 import java.util.function.Function;
 import io.qbridge.telemetry.prometheus.PrometheusMetrics;
 import io.qbridge.time.Timekeeper;
-import java.time.Clock;
 import java.time.Duration;
 import io.qbridge.upstream.UpstreamTemplate;
 import io.qbridge.upstream.UpstreamVerticle;
@@ -81,7 +81,7 @@ public final class QBridge {
           ids.add(id);
           return vertx.deployVerticle(new ResponseStoreVerticle(new ResponseStoreVerticle.Settings(config.pool().databaseUrl(),
               Duration.ofHours(config.responses().ttlHours()), config.responses().maxBytes(), config.responses().storeMaxBytes(),
-              ResponseStoreVerticle.SWEEP_MS), Clock.systemUTC()));
+              ResponseStoreVerticle.SWEEP_MS), v -> time));
         })
         .compose(id -> {
           ids.add(id);

@@ -80,4 +80,19 @@ public final class Addresses {
    * NOT_FOUND. Send with a timeout longer than the claim timeout.
    */
   public static final String UPSTREAM_LOGIN_CLAIM = "upstream.login.claim";
+
+  /**
+   * Store a finished Responses API response, served by the response-store verticle. Request
+   * {@code {id, response, items}} (response and items as encoded JSON strings, encoded on the
+   * caller's loop); reply {@code {}}. Fails TOO_LARGE over RESPONSES_MAX_BYTES (not stored).
+   */
+  public static final String RESPONSES_PUT = "responses.put";
+  /**
+   * A stored response: request {@code {id}}; reply {@code {response, items}} as encoded JSON strings
+   * (the caller decodes them where their size cannot stall a loop). Fails NOT_FOUND for an unknown
+   * or expired id.
+   */
+  public static final String RESPONSES_GET = "responses.get";
+  /** Delete a stored response: request {@code {id}}; reply {@code {}}. Fails NOT_FOUND. */
+  public static final String RESPONSES_DELETE = "responses.delete";
 }

@@ -30,7 +30,9 @@ public enum BusFailure {
   /** Nobody answered in time ({@code ReplyFailure.TIMEOUT}); never sent with {@code fail}. */
   TIMEOUT(12, 504, ErrorType.TIMEOUT),
   /** Nobody listens on the address ({@code ReplyFailure.NO_HANDLERS}); never sent with {@code fail}. */
-  UNAVAILABLE(13, 503, ErrorType.OVERLOADED);
+  UNAVAILABLE(13, 503, ErrorType.OVERLOADED),
+  /** A payload over a configured size limit (e.g. a response over RESPONSES_MAX_BYTES is not stored). */
+  TOO_LARGE(14, 413, ErrorType.REQUEST_TOO_LARGE);
 
   private final int code;
   private final int httpStatus;

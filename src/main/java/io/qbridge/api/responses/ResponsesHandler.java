@@ -6,7 +6,6 @@ import io.qbridge.api.responses.store.ResponseStoreClient;
 import io.qbridge.chat.ChatPipeline;
 import io.qbridge.convert.Conversation;
 import io.qbridge.web.Bodies;
-import io.qbridge.web.BodyWork;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -45,18 +44,18 @@ public final class ResponsesHandler {
   public void create(RoutingContext ctx) {
     long bodyBytes = Bodies.buffer(ctx).length();
     pipeline.parse(ctx, ResponsesRequestParser::parse)
-        .compose(request -> prior(request).compose(prior ->
-            // a stored conversation may be as large as a body: weigh it in
-            pipeline.work(prior.isEmpty() ? bodyBytes : bodyBytes + BodyWork.INLINE_MAX_BYTES + 1,
-                () -> prepare(request, prior))))
+        .compose(request -> priorItems(request).compose(prior ->
+            // a stored conversation may be as large as a body: decoding it is part of the weighed work
+            pipeline.work(bodyBytes + prior.length(), () -> prepare(request, new JsonArray(prior)))))
         .onSuccess(call -> run(ctx, call))
         .onFailure(ctx::fail);
   }
 
-  private Future<JsonArray> prior(ResponsesRequest request) {
+  /** The encoded items of the conversation the request continues, {@code []} for a new one. */
+  private Future<String> priorItems(ResponsesRequest request) {
     return request.previousResponseId() == null
-        ? Future.succeededFuture(new JsonArray())
-        : store.items(request.previousResponseId());
+        ? Future.succeededFuture("[]")
+        : store.encodedItems(request.previousResponseId());
   }
 
   private Call prepare(ResponsesRequest request, JsonArray prior) {

@@ -1,12 +1,16 @@
 package io.qbridge.api.responses.store;
 
+import io.qbridge.bus.Addresses;
+import io.qbridge.bus.Bus;
+import io.qbridge.bus.BusError;
+import io.qbridge.bus.BusFailure;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
-import java.time.Clock;
-import java.time.Duration;
+import io.qbridge.time.Timekeeper;
+import io.vertx.core.Vertx;
 import java.util.function.Function;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * applies the policy. A response lives for the TTL; one larger than the per-response cap is not
  * stored; when the total passes its cap the oldest responses go first. Expired rows are swept
  * periodically and never served. The total is kept in memory (read once at start), so the cap
- * costs no query per write. Time comes from the injected clock.
+ * costs no query per write. Time and the sweep timer come from the injected Timekeeper.
  */
 public final class ResponseStoreVerticle extends VerticleBase {
 
@@ -28,28 +32,30 @@ public final class ResponseStoreVerticle extends VerticleBase {
   public record Settings(String databaseUrl, Duration ttl, long maxBytes, long totalMaxBytes, long sweepMs) {}
 
   private final Settings settings;
-  private final Clock clock;
+  private final Function<Vertx, Timekeeper> timekeeper;
+  private Timekeeper time;
   private ResponseStore store;
   private long totalBytes;
 
-  public ResponseStoreVerticle(Settings settings, Clock clock) {
+  /** @param timekeeper this verticle's time source and timers, given its Vert.x (tests pass a manual one) */
+  public ResponseStoreVerticle(Settings settings, Function<Vertx, Timekeeper> timekeeper) {
     this.settings = settings;
-    this.clock = clock;
+    this.timekeeper = timekeeper;
   }
 
   @Override
   public Future<?> start() {
+    time = timekeeper.apply(vertx);
     return JdbcResponseStore.open(vertx, settings.databaseUrl()).compose(s -> {
       store = s;
       return s.totalBytes();
     }).compose(total -> {
       totalBytes = total;
-      vertx.setPeriodic(settings.sweepMs(), id -> sweep());
-      var bus = vertx.eventBus();
+      time.setPeriodic(settings.sweepMs(), id -> sweep());
       return Future.all(
-          bus.<JsonObject>consumer(ResponseStoreClient.PUT, m -> reply(m, this::put)).completion(),
-          bus.<JsonObject>consumer(ResponseStoreClient.GET, m -> reply(m, this::get)).completion(),
-          bus.<JsonObject>consumer(ResponseStoreClient.DELETE, m -> reply(m, this::delete)).completion());
+          Bus.consume(vertx, Addresses.RESPONSES_PUT, this::put),
+          Bus.consume(vertx, Addresses.RESPONSES_GET, this::get),
+          Bus.consume(vertx, Addresses.RESPONSES_DELETE, this::delete));
     });
   }
 
@@ -59,11 +65,11 @@ public final class ResponseStoreVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> put(JsonObject m) {
-    long now = clock.millis();
+    long now = time.now().toEpochMilli();
     StoredResponse r = new StoredResponse(m.getString("id"), now, now + settings.ttl().toMillis(),
         m.getString("response"), m.getString("items"));
     if (r.size() > settings.maxBytes()) {
-      return Future.failedFuture(new StoreFailure(413, "response " + r.id() + " is " + r.size()
+      return Future.failedFuture(new BusError(BusFailure.TOO_LARGE, "response " + r.id() + " is " + r.size()
           + " bytes, over RESPONSES_MAX_BYTES (" + settings.maxBytes() + "): not stored"));
     }
     return store.put(r).compose(v -> {
@@ -84,8 +90,8 @@ public final class ResponseStoreVerticle extends VerticleBase {
   private Future<JsonObject> get(JsonObject m) {
     String id = m.getString("id");
     return store.get(id).compose(r -> {
-      if (r == null || r.expiresAtMillis() <= clock.millis()) {
-        return Future.failedFuture(new StoreFailure(404, "Response with id '" + id + "' not found."));
+      if (r == null || r.expiresAtMillis() <= time.now().toEpochMilli()) {
+        return Future.failedFuture(new BusError(BusFailure.NOT_FOUND, "Response with id '" + id + "' not found."));
       }
       return Future.succeededFuture(new JsonObject().put("response", r.response()).put("items", r.items()));
     });
@@ -94,8 +100,8 @@ public final class ResponseStoreVerticle extends VerticleBase {
   private Future<JsonObject> delete(JsonObject m) {
     String id = m.getString("id");
     return store.get(id).compose(r -> {
-      if (r == null || r.expiresAtMillis() <= clock.millis()) {
-        return Future.failedFuture(new StoreFailure(404, "Response with id '" + id + "' not found."));
+      if (r == null || r.expiresAtMillis() <= time.now().toEpochMilli()) {
+        return Future.failedFuture(new BusError(BusFailure.NOT_FOUND, "Response with id '" + id + "' not found."));
       }
       return store.delete(id).map(freed -> {
         totalBytes -= freed;
@@ -105,35 +111,8 @@ public final class ResponseStoreVerticle extends VerticleBase {
   }
 
   private void sweep() {
-    store.deleteExpired(clock.millis())
+    store.deleteExpired(time.now().toEpochMilli())
         .onSuccess(freed -> totalBytes -= freed)
         .onFailure(t -> log.warn("sweeping expired responses failed: {}", t.getMessage()));
-  }
-
-  private static void reply(Message<JsonObject> m, Function<JsonObject, Future<JsonObject>> op) {
-    Future<JsonObject> f;
-    try {
-      f = op.apply(m.body());
-    } catch (RuntimeException e) {
-      f = Future.failedFuture(e);
-    }
-    f.onSuccess(m::reply).onFailure(t -> {
-      if (t instanceof StoreFailure s) {
-        m.fail(s.code, s.getMessage());
-      } else {
-        log.warn("response store failure: {}", t.getMessage());
-        m.fail(500, "response store failure");
-      }
-    });
-  }
-
-  /** An expected failure with the code the client maps (404 unknown, 413 too large). */
-  static final class StoreFailure extends RuntimeException {
-    final int code;
-
-    StoreFailure(int code, String message) {
-      super(message, null, false, false);
-      this.code = code;
-    }
   }
 }
