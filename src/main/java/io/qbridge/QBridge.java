@@ -3,8 +3,18 @@ package io.qbridge;
 import io.qbridge.account.AccountPoolVerticle;
 import io.qbridge.config.AppConfig;
 import io.qbridge.api.responses.store.ResponseStoreVerticle;
+import io.qbridge.alert.AccountWatch;
+import io.qbridge.alert.AlertWebhook;
 import io.qbridge.http.HttpVerticle;
 import io.qbridge.http.security.AdminSecurity;
+import io.qbridge.http.metrics.MetricsPortVerticle;
+import io.qbridge.telemetry.AccountEvent;
+import io.qbridge.upstream.OutboundHttp;
+import java.io.IOException;
+import java.time.Clock;
+import java.net.InetAddress;
+import java.util.function.Function;
+import io.qbridge.telemetry.prometheus.PrometheusMetrics;
 import io.qbridge.time.Timekeeper;
 import java.time.Duration;
 import io.qbridge.upstream.UpstreamTemplate;
@@ -26,16 +36,23 @@ public final class QBridge {
   private final Vertx vertx;
   private final List<String> deployments;
   private final int port;
+  private final PrometheusMetrics metrics;
 
-  private QBridge(Vertx vertx, List<String> deployments, int port) {
+  private QBridge(Vertx vertx, List<String> deployments, int port, PrometheusMetrics metrics) {
     this.vertx = vertx;
     this.deployments = deployments;
     this.port = port;
+    this.metrics = metrics;
   }
 
   /** Deploys everything; fails (after undeploying what started) if any part fails to start. */
   public static Future<QBridge> deploy(Vertx vertx, AppConfig config) {
-    return deploy(vertx, config, Timekeeper.system(vertx));
+    return deploy(vertx, config, Timekeeper.system(vertx), new PrometheusMetrics());
+  }
+
+  /** Deploys with {@code metrics} (Main passes the registry Vert.x's own metrics record into). */
+  public static Future<QBridge> deploy(Vertx vertx, AppConfig config, PrometheusMetrics metrics) {
+    return deploy(vertx, config, Timekeeper.system(vertx), metrics);
   }
 
   /**
@@ -43,6 +60,11 @@ public final class QBridge {
    * cooldowns and lease ages taken from {@code time} (tests step through time with it).
    */
   public static Future<QBridge> deploy(Vertx vertx, AppConfig config, Timekeeper time) {
+    return deploy(vertx, config, time, new PrometheusMetrics());
+  }
+
+  /** Deploys everything with {@code time} and {@code metrics}. */
+  public static Future<QBridge> deploy(Vertx vertx, AppConfig config, Timekeeper time, PrometheusMetrics metrics) {
     UpstreamTemplate template;
     try {
       template = UpstreamTemplate.load(config.upstream().templatesDir());
@@ -66,15 +88,51 @@ public final class QBridge {
         })
         .compose(id -> {
           ids.add(id);
-          return vertx.deployVerticle(() -> new HttpVerticle(config, template, security, p -> port.compareAndSet(-1, p)),
+          return vertx.deployVerticle(() -> new HttpVerticle(config, template, security, metrics, p -> port.compareAndSet(-1, p)),
               new DeploymentOptions().setInstances(config.http().instances()));
         })
-        .map(id -> {
+        .compose(id -> {
           ids.add(id);
-          return new QBridge(vertx, ids, port.get());
+          return deployOps(vertx, config, metrics, ids);
         })
+        .map(v -> new QBridge(vertx, ids, port.get(), metrics))
         .recover(t -> undeployAll(vertx, ids).transform(v -> Future.failedFuture(t)));
   }
+
+  /**
+   * The account census (the accounts gauge and lifecycle alerts to ALERT_WEBHOOK_URL) and, when
+   * METRICS_PORT is set, the scrape-only listener. Adds the deployment ids to {@code ids}.
+   */
+  private static Future<Void> deployOps(Vertx vertx, AppConfig config, PrometheusMetrics metrics, List<String> ids) {
+    AppConfig.Ops ops = config.ops();
+    String instance = instanceName();
+    Function<Vertx, AccountEvent.Sink> sink = ops.alertWebhookUrl().isEmpty() ? v -> AccountEvent.Sink.NONE
+        : v -> new AlertWebhook(v, OutboundHttp.create(v, config.upstream(), 2), ops.alertWebhookUrl(), instance,
+            AlertWebhook.FIRST_BACKOFF_MS);
+    Future<Void> watch = vertx.deployVerticle(new AccountWatch(metrics, sink, ops.alertMinHealthyAccounts(),
+        AccountWatch.DEFAULT_PERIOD_MS, Clock.systemUTC())).map(id -> {
+          ids.add(id);
+          return null;
+        });
+    if (ops.metricsPort() == 0) return watch;
+    return watch.compose(v -> vertx.deployVerticle(new MetricsPortVerticle(config.http().host(), ops.metricsPort(), metrics)))
+        .map(id -> {
+          ids.add(id);
+          return null;
+        });
+  }
+
+  /** The {@code instance} of alerts: this host's name (resolved once, at startup, off any event loop). */
+  private static String instanceName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "qbridge";
+    }
+  }
+
+  /** What this qbridge counts (its /metrics). */
+  public PrometheusMetrics metrics() { return metrics; }
 
   /** The port the HTTP server listens on (the real one when PORT=0). */
   public int port() { return port; }

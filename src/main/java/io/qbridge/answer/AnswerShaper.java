@@ -81,6 +81,9 @@ public final class AnswerShaper {
   }
 
   /** True once a stop sequence matched or {@code max_tokens} was reached: the answer is complete. */
+  /** Output tokens so far (text, thinking, tool input), as counted against max_tokens and reported in usage. */
+  public int outputTokens() { return budget.usedTokens(); }
+
   public boolean finishedLocally() {
     return stops.matched() || budget.exhausted();
   }

@@ -88,4 +88,6 @@ public final class AnswerWriter implements ResponseWriter {
   @Override public boolean hasContent() { return shaper.hasContent(); }
 
   @Override public boolean finishedLocally() { return shaper.finishedLocally(); }
+
+  @Override public int outputTokens() { return shaper.outputTokens(); }
 }

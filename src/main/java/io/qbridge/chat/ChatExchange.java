@@ -6,6 +6,7 @@ import io.qbridge.bus.Outcome;
 import io.qbridge.relay.RelayOutcome;
 import io.qbridge.relay.ResponseWriter;
 import io.qbridge.relay.StreamRelay;
+import io.qbridge.telemetry.RequestFacts;
 import io.qbridge.upstream.Cancellation;
 import io.qbridge.upstream.UpstreamClient;
 import io.qbridge.upstream.UpstreamError;
@@ -120,7 +121,14 @@ public final class ChatExchange {
     void next() {
       pool.lease(tried, route.model(), route.conversationKey()).onComplete(ar -> {
         if (ar.succeeded()) {
-          attempt(ar.result(), new LeaseRelease(pool, ar.result()), false);
+          Lease lease = ar.result();
+          if (!tried.isEmpty()) { // a failover really happens only once another account is leased
+            log.info("{} failing over to account {} after {} on account {} (attempt {} of {})", RequestIds.of(ctx),
+                lease.accountId(), lastError.kind(), tried.get(tried.size() - 1), tried.size() + 1, maxAttempts);
+            RequestFacts.of(ctx).failover();
+          }
+          RequestFacts facts = RequestFacts.of(ctx).leased(lease.accountId());
+          attempt(lease, new LeaseRelease(pool, lease, () -> facts.released(lease.accountId())), false);
         } else {
           finish(lastError != null ? lastError : ar.cause());
         }
@@ -136,9 +144,11 @@ public final class ChatExchange {
       // the client may leave while we wait for Amazon Q's headers: abort the upstream call too
       Cancellation cancellation = new Cancellation();
       response.closeHandler(v -> cancellation.cancel());
+      RequestFacts.of(ctx).attempt(lease.accountId());
       upstream.generate(lease.accessToken(), qRequest, cancellation)
           .compose(this::relay)
           .onSuccess(outcome -> {
+            RequestFacts.of(ctx).upstreamCall(outcome.error() == null ? "ok" : outcome.error().kind().name());
             if (outcome.error() != null) release.release(outcome.error());
             else release.release(outcome.hasContent() ? Outcome.SUCCESS : Outcome.NEUTRAL);
             finish(null);
@@ -152,7 +162,9 @@ public final class ChatExchange {
         stream.cancel();
         return Future.succeededFuture(new RelayOutcome(null, false, true));
       }
-      return new StreamRelay(vertx, response, stream, writerFactory.get(), keepAliveMs).run();
+      ResponseWriter writer = writerFactory.get();
+      RequestFacts.of(ctx).outputTokens(writer::outputTokens);
+      return new StreamRelay(vertx, response, stream, writer, keepAliveMs).run();
     }
 
     /** The attempt failed before anything reached the client. */
@@ -163,6 +175,7 @@ public final class ChatExchange {
         return;
       }
       log.warn("{} upstream failure on account {}: {} ({})", RequestIds.of(ctx), lease.accountId(), e.kind(), e.detail());
+      RequestFacts.of(ctx).upstreamCall(e.kind().name());
       if (e.kind() == UpstreamError.Kind.TOKEN_INVALID && !tokenRefreshed) {
         pool.refreshLease(lease).onComplete(ar -> {
           if (ar.succeeded()) {
@@ -188,8 +201,6 @@ public final class ChatExchange {
       lastError = e;
       tried.add(lease.accountId());
       if (e.kind().retryable() && tried.size() < maxAttempts) {
-        log.info("{} failing over after {} on account {} (attempt {} of {})", RequestIds.of(ctx), e.kind(), lease.accountId(),
-            tried.size() + 1, maxAttempts);
         next();
       } else {
         finish(e);
@@ -207,11 +218,13 @@ public final class ChatExchange {
   private static final class LeaseRelease {
     private final AccountPoolClient pool;
     private final Lease lease;
+    private final Runnable onRelease;
     private boolean released;
 
-    LeaseRelease(AccountPoolClient pool, Lease lease) {
+    LeaseRelease(AccountPoolClient pool, Lease lease, Runnable onRelease) {
       this.pool = pool;
       this.lease = lease;
+      this.onRelease = onRelease;
     }
 
     void release(Outcome outcome) {
@@ -233,6 +246,7 @@ public final class ChatExchange {
     private boolean claim() {
       if (released) return false;
       released = true;
+      onRelease.run();
       return true;
     }
 

@@ -11,6 +11,7 @@ import io.qbridge.convert.QRequest;
 import io.qbridge.convert.TokenCounter;
 import io.qbridge.error.GatewayException;
 import io.qbridge.relay.ResponseWriter;
+import io.qbridge.telemetry.RequestFacts;
 import io.qbridge.web.Bodies;
 import io.qbridge.web.BodyWork;
 import io.vertx.core.Future;
@@ -169,6 +170,7 @@ public final class ChatPipeline {
 
   /** Runs the exchange; a fallback model is named in {@code x-qbridge-model}. */
   public void run(RoutingContext ctx, Prepared prepared, Supplier<ResponseWriter> writerFactory) {
+    RequestFacts.of(ctx).prepared(prepared.model().modelId(), prepared.inputTokens());
     if (prepared.model().fallback()) ctx.response().putHeader(MODEL_HEADER, prepared.model().modelId());
     exchange.run(ctx, prepared.request().body(), new ChatExchange.Route(prepared.model().modelId(), prepared.conversationKey()),
         writerFactory);

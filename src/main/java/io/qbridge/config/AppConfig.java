@@ -12,7 +12,7 @@ import java.util.List;
  * <p>{@link #toString()} is {@link #describe()}: secrets are masked, so the record can be logged.
  */
 public record AppConfig(Http http, Upstream upstream, Pool pool, DeviceLogin deviceLogin, Responses responses,
-                        Routing routing, Admin admin) {
+                        Routing routing, Admin admin, Ops ops) {
 
   /**
    * Model catalogs, quota awareness and sticky conversations (issue 13).
@@ -32,9 +32,9 @@ public record AppConfig(Http http, Upstream upstream, Pool pool, DeviceLogin dev
     }
   }
 
-  /** Without routing and admin settings: their defaults (for tests and tools that build a config by hand). */
+  /** Without routing, admin and ops settings: their defaults (for tests and tools that build a config by hand). */
   public AppConfig(Http http, Upstream upstream, Pool pool, DeviceLogin deviceLogin, Responses responses) {
-    this(http, upstream, pool, deviceLogin, responses, Routing.defaults(), Admin.defaults());
+    this(http, upstream, pool, deviceLogin, responses, Routing.defaults(), Admin.defaults(), Ops.defaults());
   }
 
   /**
@@ -142,6 +142,21 @@ public record AppConfig(Http http, Upstream upstream, Pool pool, DeviceLogin dev
   }
 
   /**
+   * Operations: metrics and alerts.
+   *
+   * @param metricsPort             METRICS_PORT: a second port serving only /metrics, without a key; 0 = none
+   * @param alertWebhookUrl         ALERT_WEBHOOK_URL: where account lifecycle events are POSTed; empty = no alerts (a secret: Slack-style URLs carry their token)
+   * @param alertMinHealthyAccounts ALERT_MIN_HEALTHY_ACCOUNTS: alert when fewer accounts are healthy; 0 = no pool-level alert
+   */
+  public record Ops(int metricsPort, String alertWebhookUrl, int alertMinHealthyAccounts) {
+
+    /** No metrics port, no alerts. */
+    public static Ops defaults() {
+      return new Ops(0, "", 0);
+    }
+  }
+
+  /**
    * One line summarising every setting, safe to log: API keys appear only as a count, the admin
    * key only as set/unset, and credentials inside URLs (proxy user-info, database passwords) are
    * replaced by {@code ***}.
@@ -182,7 +197,9 @@ public record AppConfig(Http http, Upstream upstream, Pool pool, DeviceLogin dev
         + routing.stickyTtlSeconds() + "s"
         + " responses=" + responses.ttlHours() + "h/" + responses.maxBytes() + "B each/" + responses.storeMaxBytes() + "B total"
         + " sessions=idle " + admin.sessionIdleTimeoutSeconds() + "s/max " + admin.sessionMaxLifetimeSeconds() + "s"
-        + " trustedProxies=" + (admin.trustedProxies().isEmpty() ? "none" : String.join(",", admin.trustedProxies()));
+        + " trustedProxies=" + (admin.trustedProxies().isEmpty() ? "none" : String.join(",", admin.trustedProxies()))
+        + " metricsPort=" + (ops.metricsPort() == 0 ? "off" : ops.metricsPort())
+        + " alertWebhook=" + (ops.alertWebhookUrl().isEmpty() ? "off" : "set") + " alertMinHealthyAccounts=" + ops.alertMinHealthyAccounts();
   }
 
   /** Same as {@link #describe()}, so an accidentally logged record never leaks keys. */

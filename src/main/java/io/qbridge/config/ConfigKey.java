@@ -57,7 +57,11 @@ enum ConfigKey {
   // admin console sessions and proxies (issue 11)
   SESSION_IDLE_TIMEOUT_SECONDS(Kind.INT, "28800"),
   SESSION_MAX_LIFETIME_SECONDS(Kind.INT, "86400"),
-  TRUSTED_PROXIES(Kind.LIST, "");
+  TRUSTED_PROXIES(Kind.LIST, ""),
+  // operations: metrics and alerts
+  METRICS_PORT(Kind.INT, "0"),
+  ALERT_WEBHOOK_URL(Kind.STRING, "", true),
+  ALERT_MIN_HEALTHY_ACCOUNTS(Kind.INT, "0");
 
   /** What a config file may hold for the key; environment and .env values are always strings. */
   enum Kind { STRING, INT, DECIMAL, LIST }

@@ -422,6 +422,9 @@ public final class ConfigLoader {
           problem(ConfigKey.TRUSTED_PROXIES, values.get(ConfigKey.TRUSTED_PROXIES), quote(ConfigKey.TRUSTED_PROXIES, proxy) + " " + why);
         }
       }
+      int metricsPort = integer(ConfigKey.METRICS_PORT, 0, 65535, null);
+      String alertWebhookUrl = url(ConfigKey.ALERT_WEBHOOK_URL, true);
+      int alertMinHealthy = integer(ConfigKey.ALERT_MIN_HEALTHY_ACCOUNTS, 0, Integer.MAX_VALUE, null);
       if (!problems.isEmpty()) {
         return null;
       }
@@ -435,7 +438,8 @@ public final class ConfigLoader {
           new AppConfig.DeviceLogin(claimTimeout, loginRetention),
           new AppConfig.Responses(responsesTtl, responsesMax, responsesStoreMax),
           new AppConfig.Routing(catalogTtl, usageRefresh, modelFallback, stickyMax, stickyTtl),
-          new AppConfig.Admin(sessionIdle, sessionMax, trustedProxies));
+          new AppConfig.Admin(sessionIdle, sessionMax, trustedProxies),
+          new AppConfig.Ops(metricsPort, alertWebhookUrl == null ? "" : alertWebhookUrl, alertMinHealthy));
     }
 
     /** The value as trimmed text, or null (problem added) when the file holds a wrong type. */

@@ -18,9 +18,13 @@ import io.qbridge.error.GatewayException;
 import io.qbridge.http.admin.AdminApi;
 import io.qbridge.http.security.AdminSecurity;
 import io.qbridge.http.security.SecurityHeaders;
+import io.qbridge.http.docs.DocsApi;
 import io.qbridge.upstream.OutboundHttp;
 import io.qbridge.upstream.UpstreamClient;
 import io.qbridge.upstream.UpstreamTemplate;
+import io.qbridge.http.metrics.MetricsApi;
+import io.qbridge.telemetry.prometheus.PrometheusMetrics;
+import io.qbridge.web.AccessLog;
 import io.qbridge.web.ApiModule;
 import io.qbridge.web.BodyWork;
 import io.qbridge.web.ErrorShape;
@@ -55,18 +59,25 @@ public final class HttpVerticle extends VerticleBase {
   private final UpstreamTemplate template;
   private final AdminSecurity security;
   private final IntConsumer onListening;
+  private final PrometheusMetrics metrics;
   /** Admin bodies are a few hundred bytes of JSON; this keeps parsing them trivially cheap. */
   static final int ADMIN_MAX_BODY_BYTES = 1024 * 1024;
 
   private HttpClientAgent upstreamHttp;
   private WorkerExecutor bodyWorkers;
   private HttpServer server;
+  private Router router;
 
-  /** @param security the process's one admin security (sessions, lockouts), shared by every instance */
-  public HttpVerticle(AppConfig config, UpstreamTemplate template, AdminSecurity security, IntConsumer onListening) {
+  /**
+   * @param security the process's one admin security (sessions, lockouts), shared by every instance
+   * @param metrics  shared by every HTTP instance of one qbridge (one registry, one /metrics)
+   */
+  public HttpVerticle(AppConfig config, UpstreamTemplate template, AdminSecurity security, PrometheusMetrics metrics,
+      IntConsumer onListening) {
     this.config = config;
     this.template = template;
     this.security = security;
+    this.metrics = metrics;
     this.onListening = onListening;
   }
 
@@ -78,12 +89,13 @@ public final class HttpVerticle extends VerticleBase {
     // the tokenizer's vocabulary takes about a second to load: never on an event loop
     return vertx.executeBlocking(() -> {
       TokenCounter.warmUp();
+      DocsApi.warmUp();
       return null;
     }).compose(v -> listen());
   }
 
   private Future<?> listen() {
-    Router router = routes();
+    router = routes();
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.http().host()).setPort(config.http().port())
         .setCompressionSupported(false)
@@ -113,6 +125,9 @@ public final class HttpVerticle extends VerticleBase {
         .eventually(() -> bodyWorkers == null ? Future.succeededFuture() : bodyWorkers.close());
   }
 
+  /** The route table, once started (the OpenAPI drift test reads it). */
+  Router router() { return router; }
+
   /** The route table: cross-cutting handlers, then one module per API family, then the 404. */
   private Router routes() {
     AccountPoolClient pool = new AccountPoolClient(vertx);
@@ -127,6 +142,7 @@ public final class HttpVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds());
+    router.route().handler(new AccessLog(metrics));
     // bodies are JSON whatever their Content-Type: raw bytes, never form or multipart decoding
     router.route("/v1/*").handler(new RawBodyHandler(config.http().maxBodyBytes(), "MAX_BODY_BYTES"));
     router.route("/v2/*").handler(new RawBodyHandler(ADMIN_MAX_BODY_BYTES, "the admin API's limit"));
@@ -144,7 +160,9 @@ public final class HttpVerticle extends VerticleBase {
         new AnthropicApi(config.http().apiKeys(), pipeline, bodyWork),
         new OpenAiApi(config.http().apiKeys(), pipeline),
         new ResponsesApi(vertx, config, pipeline),
-        new AdminApi(vertx, config, pool, security));
+        new AdminApi(vertx, config, pool, security),
+        new DocsApi(),
+        new MetricsApi(vertx, metrics, security.guard(AdminApi.ERROR_SHAPE)));
     modules.forEach(m -> m.mount(router));
     // vertx-web answers a path it cannot decode (/v2/accounts/%zz) itself, in plain text
     router.errorHandler(400, ctx -> FailureHandler.send(ctx.response(), shapeFor(modules, ctx.request().path()), 400,

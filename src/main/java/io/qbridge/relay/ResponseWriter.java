@@ -46,4 +46,7 @@ public interface ResponseWriter {
    * {@code end}. Writers without local limits never finish early.
    */
   default boolean finishedLocally() { return false; }
+
+  /** Output tokens of the answer so far, as reported in its usage; -1 when the writer does not count. */
+  default int outputTokens() { return -1; }
 }

@@ -22,11 +22,14 @@ public final class UpstreamClient {
   private final HttpClientAgent http;
   private final AppConfig.Upstream config;
   private final UpstreamTemplate template;
+  /** Named to clients when it cannot be reached (our configured endpoint, not a secret). */
+  private final String endpointHost;
 
   public UpstreamClient(Vertx vertx, HttpClientAgent http, AppConfig.Upstream config, UpstreamTemplate template) {
     this.vertx = vertx;
     this.http = http;
     this.config = config;
+    this.endpointHost = java.net.URI.create(config.amazonqEndpoint()).getHost();
     this.template = template;
   }
 
@@ -53,7 +56,7 @@ public final class UpstreamClient {
           cancellation.onCancel(req::reset);
           return req.send(body.toBuffer());
         })
-        .recover(t -> Future.failedFuture(UpstreamStream.transportError(t)))
+        .recover(t -> Future.failedFuture(UpstreamStream.transportError(t, endpointHost)))
         .compose(this::accept);
   }
 

@@ -67,7 +67,12 @@ public final class UpstreamError extends GatewayException {
   private final String detail;
 
   public UpstreamError(Kind kind, int upstreamStatus, long retryAfterMs, String detail) {
-    super(kind.status, kind.type, kind.clientMessage, retryAfterMs < 0 ? -1 : (retryAfterMs + 999) / 1000);
+    this(kind, upstreamStatus, retryAfterMs, detail, kind.clientMessage);
+  }
+
+  /** @param clientMessage what the client is told: the kind's message, perhaps with a client-safe cause */
+  private UpstreamError(Kind kind, int upstreamStatus, long retryAfterMs, String detail, String clientMessage) {
+    super(kind.status, kind.type, clientMessage, retryAfterMs < 0 ? -1 : (retryAfterMs + 999) / 1000);
     this.kind = kind;
     this.upstreamStatus = upstreamStatus;
     this.retryAfterMs = retryAfterMs;
@@ -76,6 +81,15 @@ public final class UpstreamError extends GatewayException {
 
   public static UpstreamError of(Kind kind, String detail) {
     return new UpstreamError(kind, 0, -1, detail);
+  }
+
+  /**
+   * {@link Kind#CONNECT_FAILED} telling the client which host could not be reached and the class
+   * of cause (DNS, refused, timed out, TLS), both safe to show: the host is our configured endpoint.
+   */
+  public static UpstreamError unreachable(String host, String cause, String detail) {
+    return new UpstreamError(Kind.CONNECT_FAILED, 0, -1, detail,
+        Kind.CONNECT_FAILED.clientMessage + " " + host + ": " + cause);
   }
 
   /** How long a client is told to wait when we are at capacity (streams end all the time). */

@@ -138,11 +138,35 @@ public final class UpstreamStream {
    * down). A connect failure, timed out or refused, is {@link Kind#CONNECT_FAILED}: the network, not
    * the account.
    */
+  /** The client-safe class of a failure to connect, or null when {@code t} is not one. */
+  static String unreachableCause(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof java.net.UnknownHostException) return "DNS lookup failed";
+      if (c instanceof javax.net.ssl.SSLException) return "TLS handshake failed";
+      if (c instanceof ConnectException) {
+        String m = String.valueOf(c.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (m.contains("timed out")) return "connect timed out";
+        return m.contains("refused") ? "connection refused" : "connection failed";
+      }
+      if (c == c.getCause()) break;
+    }
+    return null;
+  }
+
   static UpstreamError transportError(Throwable t) {
+    return transportError(t, null);
+  }
+
+  /** As {@link #transportError(Throwable)}; a connect failure to {@code host} names it and its cause class. */
+  static UpstreamError transportError(Throwable t, String host) {
     if (t instanceof UpstreamError u) return u;
     String msg = String.valueOf(t.getMessage());
     if (OutboundHttp.isLocalCapacity(t)) {
       return UpstreamError.localCapacity(t.getClass().getSimpleName() + ": " + msg);
+    }
+    String unreachable = host == null ? null : unreachableCause(t);
+    if (unreachable != null) {
+      return UpstreamError.unreachable(host, unreachable, t.getClass().getSimpleName() + ": " + msg);
     }
     if (t instanceof ConnectException || t.getCause() instanceof ConnectException) {
       return UpstreamError.of(Kind.CONNECT_FAILED, t.getClass().getSimpleName() + ": " + msg);

@@ -80,12 +80,9 @@ public final class UpstreamVerticle extends VerticleBase {
    * connection (our capacity) charges nothing, any other failure counts one.
    */
   private Future<JsonObject> refresh(JsonObject b) {
-    String accountId = b.getString("accountId");
     return oidc.refresh(b.getString("clientId"), b.getString("clientSecret"), b.getString("refreshToken"))
-        .recover(t -> {
-          log.warn("token refresh failed for account {}: {}", accountId, t.getMessage());
-          return Future.failedFuture(refreshFailure(t));
-        })
+        // logged once, by the pool, which knows what the failure did to the account
+        .recover(t -> Future.failedFuture(refreshFailure(t)))
         .compose(token -> {
           if (token.getString("accessToken") == null) {
             return Future.failedFuture(new BusError(BusFailure.REFRESH_FAILED, "OIDC answered without an access token"));

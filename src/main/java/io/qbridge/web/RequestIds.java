@@ -1,5 +1,6 @@
 package io.qbridge.web;
 
+import io.qbridge.telemetry.RequestScope;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.util.UUID;
@@ -19,6 +20,7 @@ public final class RequestIds implements Handler<RoutingContext> {
     String id = incoming != null && incoming.matches("[A-Za-z0-9._:-]{1,128}")
         ? incoming : "req_" + UUID.randomUUID().toString().replace("-", "");
     ctx.put(KEY, id);
+    RequestScope.bind(id); // log lines about this request carry it (RequestIdMdc)
     ctx.response().putHeader("request-id", id).putHeader("x-request-id", id);
     ctx.next();
   }

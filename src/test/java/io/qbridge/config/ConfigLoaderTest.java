@@ -81,7 +81,8 @@ class ConfigLoaderTest {
         new AppConfig.DeviceLogin(300, 600),
         new AppConfig.Responses(24, 8388608, 268435456),
         AppConfig.Routing.defaults(),
-        new AppConfig.Admin(28800, 86400, List.of()));
+        new AppConfig.Admin(28800, 86400, List.of()),
+        new AppConfig.Ops(0, "", 0));
   }
 
   // ------------------------------------------------------------------ defaults and precedence

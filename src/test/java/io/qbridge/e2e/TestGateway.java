@@ -82,19 +82,24 @@ public final class TestGateway {
     JsonObject body = new JsonObject().put("label", "acct-" + c.clientId())
         .put("clientId", c.clientId()).put("clientSecret", c.clientSecret())
         .put("refreshToken", c.refreshToken()).put("accessToken", c.accessToken());
-    Response r = request(HttpMethod.POST, "/v2/accounts", body.toBuffer(), "application/json");
+    Response r = request(HttpMethod.POST, "/v2/accounts", body.toBuffer(), "application/json", adminHeader());
     if (r.status() != 201 && r.status() != 200) throw new IllegalStateException("account create failed: " + r);
     return c;
   }
 
   /** The qbridge admin JSON of the account registered with {@code clientId}. */
   public JsonObject account(String clientId) {
-    Response r = request(HttpMethod.GET, "/v2/accounts", null, null);
+    Response r = request(HttpMethod.GET, "/v2/accounts", null, null, adminHeader());
     for (Object o : new io.vertx.core.json.JsonArray(r.body())) {
       JsonObject a = (JsonObject) o;
       if (clientId.equals(a.getString("clientId"))) return a;
     }
     throw new IllegalStateException("no account with clientId " + clientId);
+  }
+
+  /** The admin key header when the gateway has one (fixture calls to /v2 must pass its guard). */
+  private String[] adminHeader() {
+    return config.http().adminEnabled() ? new String[] {"x-admin-key", config.http().adminKey()} : new String[0];
   }
 
   /** {@code GET /healthz} body. */
@@ -172,8 +177,14 @@ public final class TestGateway {
 
   /** One plain request, body read fully. */
   public Response request(HttpMethod method, String path, Buffer body, String contentType) {
+    return request(method, path, body, contentType, new String[0]);
+  }
+
+  /** One plain request with extra headers (name, value, …). */
+  public Response request(HttpMethod method, String path, Buffer body, String contentType, String... headers) {
     RequestOptions o = new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(app.port()).setURI(path);
     if (contentType != null) o.putHeader("content-type", contentType);
+    for (int i = 0; i + 1 < headers.length; i += 2) o.putHeader(headers[i], headers[i + 1]);
     return exchange(o, body);
   }
 

@@ -58,7 +58,18 @@ class UpstreamTimeoutsTest {
     gw.addAccount();
     TestGateway.Response r = gw.postJson("/v1/messages", MessagesEndToEndTest.body(false));
     assertThat(r.status()).isEqualTo(502);
-    assertThat(r.json().getJsonObject("error").getString("message")).isEqualTo("Cannot reach the upstream service");
+    assertThat(r.json().getJsonObject("error").getString("message"))
+        .isEqualTo("Cannot reach the upstream service 127.0.0.1: connection refused");
+  }
+
+  @Test
+  void unknownUpstreamHostSaysDns(Vertx vertx) throws Exception {
+    gw = TestGateway.start(vertx, dir, Map.of("AMAZONQ_ENDPOINT", "http://no-such-host.invalid/"));
+    gw.addAccount();
+    TestGateway.Response r = gw.postJson("/v1/messages", MessagesEndToEndTest.body(false));
+    assertThat(r.status()).isEqualTo(502);
+    assertThat(r.json().getJsonObject("error").getString("message"))
+        .isEqualTo("Cannot reach the upstream service no-such-host.invalid: DNS lookup failed");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.qbridge.api.anthropic;
 
 import io.qbridge.chat.ChatPipeline;
+import io.qbridge.telemetry.RequestFacts;
 import io.qbridge.web.ApiKeyAuth;
 import io.qbridge.web.ApiModule;
 import io.qbridge.web.BodyWork;
@@ -36,6 +37,7 @@ public final class AnthropicApi implements ApiModule {
   @Override
   public void mount(Router router) {
     ApiKeyAuth auth = new ApiKeyAuth(apiKeys, ERROR_SHAPE);
+    router.route("/v1/messages").handler(RequestFacts.api("anthropic"));
     router.post("/v1/messages").handler(auth).handler(new MessagesHandler(pipeline));
     router.post("/v1/messages/count_tokens").handler(auth).handler(new CountTokensHandler(pipeline.tokens(), bodyWork));
     router.route("/v1/messages*").failureHandler(new FailureHandler(ERROR_SHAPE));

@@ -1,6 +1,7 @@
 package io.qbridge.api.openai;
 
 import io.qbridge.chat.ChatPipeline;
+import io.qbridge.telemetry.RequestFacts;
 import io.qbridge.web.ApiKeyAuth;
 import io.qbridge.web.ApiModule;
 import io.qbridge.web.ErrorShape;
@@ -29,6 +30,7 @@ public final class OpenAiApi implements ApiModule {
   public void mount(Router router) {
     ApiKeyAuth auth = new ApiKeyAuth(apiKeys, ErrorShape.OPENAI);
     ModelsHandler models = new ModelsHandler(pipeline::directory);
+    router.route("/v1/chat/completions").handler(RequestFacts.api("openai"));
     router.post("/v1/chat/completions").handler(auth).handler(new ChatCompletionsHandler(pipeline));
     router.get("/v1/models").handler(auth).handler(models::list);
     router.get("/v1/models/:id").handler(auth).handler(models::get);

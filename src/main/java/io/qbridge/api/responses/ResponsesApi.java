@@ -3,6 +3,7 @@ package io.qbridge.api.responses;
 import io.qbridge.api.responses.store.ResponseStoreClient;
 import io.qbridge.chat.ChatPipeline;
 import io.qbridge.config.AppConfig;
+import io.qbridge.telemetry.RequestFacts;
 import io.qbridge.web.ApiKeyAuth;
 import io.qbridge.web.ApiModule;
 import io.qbridge.web.ErrorShape;
@@ -33,6 +34,7 @@ public final class ResponsesApi implements ApiModule {
   public void mount(Router router) {
     ApiKeyAuth auth = new ApiKeyAuth(config.http().apiKeys(), ErrorShape.OPENAI);
     ResponsesHandler handler = new ResponsesHandler(pipeline, new ResponseStoreClient(vertx));
+    router.route("/v1/responses").handler(RequestFacts.api("responses"));
     router.post("/v1/responses").handler(auth).handler(handler::create);
     router.get("/v1/responses/:id").handler(auth).handler(handler::get);
     router.delete("/v1/responses/:id").handler(auth).handler(handler::delete);

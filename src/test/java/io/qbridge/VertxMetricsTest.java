@@ -1,0 +1,41 @@
+package io.qbridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.qbridge.config.AppConfig;
+import io.qbridge.e2e.TestGateway;
+import io.qbridge.emulator.AmazonQEmulator;
+import io.qbridge.telemetry.prometheus.PrometheusMetrics;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Vert.x that Main builds records its own HTTP server metrics into the registry /metrics shows. */
+class VertxMetricsTest {
+
+  @Test
+  void httpServerMetricsReachTheScrape(@TempDir Path dir) throws Exception {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Main.vertx(registry);
+    try {
+      AmazonQEmulator emu = AmazonQEmulator.start(vertx).await(10, TimeUnit.SECONDS);
+      AppConfig config = TestGateway.config(vertx, emu, dir, Map.of());
+      QBridge app = QBridge.deploy(vertx, config, new PrometheusMetrics(registry)).await(30, TimeUnit.SECONDS);
+      int status = vertx.createHttpClient().request(HttpMethod.GET, app.port(), "127.0.0.1", "/healthz")
+          .compose(r -> r.send()).map(r -> r.statusCode()).await(10, TimeUnit.SECONDS);
+      assertThat(status).isEqualTo(200);
+      String text = app.metrics().scrape();
+      assertThat(text).contains("vertx_http_server_requests_total", "jvm_memory_used_bytes", "qbridge_active_streams");
+      app.close().await(10, TimeUnit.SECONDS);
+      emu.close().await(10, TimeUnit.SECONDS);
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+}
