@@ -75,7 +75,7 @@ public final class QBridge {
     AdminSecurity security = AdminSecurity.create(config, time);
     List<String> ids = new ArrayList<>();
     AtomicInteger port = new AtomicInteger(-1);
-    return vertx.deployVerticle(new AccountPoolVerticle(config.pool(), config.routing(), v -> time))
+    return vertx.deployVerticle(new AccountPoolVerticle(config.pool(), config.routing(), v -> time, metrics))
         .compose(id -> {
           ids.add(id);
           return vertx.deployVerticle(new UpstreamVerticle(config.upstream(), config.deviceLogin(), template, v -> time));

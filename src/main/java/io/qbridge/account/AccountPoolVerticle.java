@@ -11,6 +11,7 @@ import io.qbridge.bus.RuntimeInfoClient;
 import io.qbridge.routing.StickyTable;
 import io.qbridge.bus.TokenRefreshClient;
 import io.qbridge.config.AppConfig;
+import io.qbridge.telemetry.Metrics;
 import io.qbridge.time.Timekeeper;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -68,6 +69,7 @@ public final class AccountPoolVerticle extends VerticleBase {
   private final AppConfig.Pool config;
   private final AppConfig.Routing routing;
   private final Function<Vertx, Timekeeper> timekeeper;
+  private final Metrics metrics;
   private Entitlements entitlements;
   private long entitlementTimer = -1;
   private Timekeeper time;
@@ -88,9 +90,16 @@ public final class AccountPoolVerticle extends VerticleBase {
 
   /** @param routing catalog and usage refresh periods, sticky-table bounds */
   public AccountPoolVerticle(AppConfig.Pool config, AppConfig.Routing routing, Function<Vertx, Timekeeper> timekeeper) {
+    this(config, routing, timekeeper, Metrics.NONE);
+  }
+
+  /** @param metrics where token refreshes are counted, by result, as they happen */
+  public AccountPoolVerticle(AppConfig.Pool config, AppConfig.Routing routing, Function<Vertx, Timekeeper> timekeeper,
+      Metrics metrics) {
     this.config = Objects.requireNonNull(config, "config");
     this.routing = Objects.requireNonNull(routing, "routing");
     this.timekeeper = timekeeper;
+    this.metrics = metrics;
   }
 
   /** Opens the store (schema created/migrated), then registers the consumers; fails if either fails. */
@@ -118,7 +127,7 @@ public final class AccountPoolVerticle extends VerticleBase {
     int maxErrorCount = config.maxErrorCount() > 0 ? config.maxErrorCount() : Integer.MAX_VALUE;
     LeaseBook book = new LeaseBook(config.accountMaxConcurrency());
     refresher = new TokenRefresher(store, new TokenRefreshClient(vertx, TokenRefresher.DEFAULT_EXPIRES_IN_SECONDS), time,
-        new TokenRefresher.Settings(maxErrorCount, config.refreshMaxAgeSeconds(), config.refreshBeforeExpirySeconds()));
+        new TokenRefresher.Settings(maxErrorCount, config.refreshMaxAgeSeconds(), config.refreshBeforeExpirySeconds()), metrics);
     entitlements = new Entitlements(store, refresher, new RuntimeInfoClient(vertx), time, routing.modelCatalogTtlSeconds(),
         routing.usageRefreshSeconds(), directory -> vertx.eventBus().publish(Addresses.MODELS_DIRECTORY_CHANGED, directory.toJson()));
     leasing = new Leasing(store, book, refresher, time, new Leasing.Settings(maxErrorCount, config.cooldownSeconds(),

@@ -5,6 +5,7 @@ import io.qbridge.bus.BusError;
 import io.qbridge.bus.BusFailure;
 import io.qbridge.bus.TokenRefreshClient;
 import io.qbridge.bus.TokenRefreshClient.Tokens;
+import io.qbridge.telemetry.Metrics;
 import io.qbridge.time.Timekeeper;
 import io.vertx.core.Future;
 import java.time.Duration;
@@ -54,10 +55,13 @@ final class TokenRefresher {
   private final Timekeeper time;
   private final Settings settings;
   private final Map<String, Future<Account>> running = new HashMap<>();
+  private final Metrics metrics;
   private boolean sweeping;
   private boolean sweepAgain;
 
-  TokenRefresher(AccountStore store, TokenRefreshClient client, Timekeeper time, Settings settings) {
+  /** @param metrics counts every OIDC refresh by result: success, failure, invalid_grant, local_capacity */
+  TokenRefresher(AccountStore store, TokenRefreshClient client, Timekeeper time, Settings settings, Metrics metrics) {
+    this.metrics = metrics;
     this.store = store;
     this.client = client;
     this.time = time;
@@ -161,7 +165,10 @@ final class TokenRefresher {
   private Future<Account> callRefresh(Account account) {
     return client.refresh(account.id(), account.clientId(), account.clientSecret(), account.refreshToken())
         .recover(err -> recordFailure(account, (BusError) err))
-        .compose(tokens -> saveTokens(account, tokens));
+        .compose(tokens -> {
+          metrics.tokenRefresh("success");
+          return saveTokens(account, tokens);
+        });
   }
 
   private Future<Tokens> recordFailure(Account account, BusError err) {
@@ -169,6 +176,7 @@ final class TokenRefresher {
     boolean invalidGrant = action == AccountAction.DISABLE;
     String detail = err.operatorDetail() != null ? err.operatorDetail() : err.getMessage();
     LOG.warn("token refresh failed for account {}: {}", account.id(), detail);
+    metrics.tokenRefresh(invalidGrant ? "invalid_grant" : action == AccountAction.NONE ? "local_capacity" : "failure");
     Instant now = time.now();
     Future<Void> bookkeeping = action == AccountAction.NONE ? Future.succeededFuture()
         : store.markRefreshFailed(account.id(), now, settings.maxErrorCount());

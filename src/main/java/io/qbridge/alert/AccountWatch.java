@@ -36,7 +36,6 @@ public final class AccountWatch extends VerticleBase {
   private final long periodMs;
   private final Clock clock;
   private final Map<String, String> lastState = new HashMap<>();
-  private final Map<String, String> lastRefresh = new HashMap<>();
   private AccountEvent.Sink sink;
   private AccountPoolClient pool;
   private Boolean below;
@@ -100,29 +99,14 @@ public final class AccountWatch extends VerticleBase {
       seen.put(id, state);
       String before = lastState.get(id);
       if (before != null && !before.equals(state)) changed(account, state);
-      refreshes(id, account);
     }
     lastState.keySet().stream().filter(id -> !seen.containsKey(id)).forEach(id -> {
       metrics.accountRemoved(id);
-      lastRefresh.remove(id);
     });
     lastState.clear();
     lastState.putAll(seen);
     metrics.accounts(counts);
     if (minHealthy > 0) poolHealth(healthy);
-  }
-
-  /**
-   * A changed {@code last_refresh_time} is a refresh that happened since the last census, counted
-   * with its {@code last_refresh_status}; two refreshes of one account within a census period count
-   * once (tokens live for an hour, so this is rare).
-   */
-  private void refreshes(String id, JsonObject account) {
-    String time = account.getString("last_refresh_time");
-    String before = lastRefresh.put(id, time == null ? "" : time);
-    if (before != null && time != null && !time.equals(before)) {
-      metrics.tokenRefresh(account.getString("last_refresh_status", "unknown"));
-    }
   }
 
   /** The admin view's state, with the reasons that matter to an operator split out (bounded set). */

@@ -140,6 +140,25 @@ class MetricsTest {
     awaitValue("qbridge_active_streams", 0);
   }
 
+  @Test
+  void tokenRefreshesAreCountedByResultWhenTheyHappen() {
+    io.qbridge.emulator.Credentials c = gw.addAccount();
+    String id = gw.request(HttpMethod.GET, "/v2/accounts", null, null, "x-admin-key", ADMIN).body().toJsonArray()
+        .getJsonObject(0).getString("id");
+    String before = scrape();
+    for (int i = 0; i < 2; i++) {
+      assertThat(gw.request(HttpMethod.POST, "/v2/accounts/" + id + "/refresh", null, null, "x-admin-key", ADMIN).status())
+          .isEqualTo(200);
+    }
+    gw.emulator.oidc().revokeRefreshToken(c.refreshToken());
+    assertThat(gw.request(HttpMethod.POST, "/v2/accounts/" + id + "/refresh", null, null, "x-admin-key", ADMIN).status())
+        .isEqualTo(502);
+    String after = scrape();
+    // counted by the pool as each refresh ends: exact, not sampled from the account rows
+    assertThat(delta(before, after, "qbridge_token_refreshes_total", "result", "success")).isEqualTo(2);
+    assertThat(delta(before, after, "qbridge_token_refreshes_total", "result", "invalid_grant")).isEqualTo(1);
+  }
+
   private void awaitValue(String name, double want, String... labels) throws InterruptedException {
     long deadline = System.nanoTime() + 10_000_000_000L;
     double now;
