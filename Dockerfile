@@ -9,6 +9,7 @@ COPY pom.xml .
 RUN mvn -B -q dependency:go-offline
 COPY src src
 COPY templates templates
+COPY webroot webroot
 RUN mvn -B -q -DskipTests package
 
 FROM eclipse-temurin:17-jre

@@ -84,5 +84,13 @@ class DeploymentFilesTest {
     Matcher copy = Pattern.compile("(?m)^COPY (?!--from)(\\S+) ").matcher(file);
     while (copy.find()) assertThat(Path.of(copy.group(1))).as("COPY source %s", copy.group(1)).exists();
     assertThat(Files.readString(Path.of(".dockerignore"))).contains("target/");
+    // what the pom bundles into the jar from the top level (templates, the console) must reach the build stage
+    Matcher bundled = Pattern.compile("<include>([\\w-]+)/\\*\\*</include>").matcher(Files.readString(Path.of("pom.xml")));
+    int folders = 0;
+    while (bundled.find()) {
+      folders++;
+      assertThat(file).as("the build stage copies %s/", bundled.group(1)).containsPattern("(?m)^COPY " + bundled.group(1) + " ");
+    }
+    assertThat(folders).isGreaterThanOrEqualTo(2);
   }
 }
