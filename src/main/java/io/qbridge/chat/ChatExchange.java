@@ -11,7 +11,6 @@ import io.qbridge.upstream.Cancellation;
 import io.qbridge.upstream.UpstreamClient;
 import io.qbridge.upstream.UpstreamError;
 import io.qbridge.upstream.UpstreamStream;
-import io.qbridge.web.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -123,7 +122,7 @@ public final class ChatExchange {
         if (ar.succeeded()) {
           Lease lease = ar.result();
           if (!tried.isEmpty()) { // a failover really happens only once another account is leased
-            log.info("{} failing over to account {} after {} on account {} (attempt {} of {})", RequestIds.of(ctx),
+            log.info("failing over to account {} after {} on account {} (attempt {} of {})",
                 lease.accountId(), lastError.kind(), tried.get(tried.size() - 1), tried.size() + 1, maxAttempts);
             RequestFacts.of(ctx).failover();
           }
@@ -174,7 +173,7 @@ public final class ChatExchange {
         finish(null);
         return;
       }
-      log.warn("{} upstream failure on account {}: {} ({})", RequestIds.of(ctx), lease.accountId(), e.kind(), e.detail());
+      log.warn("upstream failure on account {}: {} ({})", lease.accountId(), e.kind(), e.detail());
       RequestFacts.of(ctx).upstreamCall(e.kind().name());
       if (e.kind() == UpstreamError.Kind.TOKEN_INVALID && !tokenRefreshed) {
         pool.refreshLease(lease).onComplete(ar -> {

@@ -50,7 +50,7 @@ public final class FailureHandler implements Handler<RoutingContext> {
       type = typeFor(status);
       message = defaultMessage(status);
     } else {
-      log.error("{} unhandled failure on {} {}", RequestIds.of(ctx), ctx.request().method(), ctx.request().path(), failure);
+      log.error("unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), failure);
       status = 500;
       type = ErrorType.API_ERROR;
       message = "Internal server error";
