@@ -262,14 +262,7 @@ public final class AmazonQEmulator {
     }
     RecordedRequest rec = record(ctx, recordRequests ? chatRequests : null);
     HttpServerResponse response = ctx.response();
-    String contentType = rec.header("content-type");
-    if (contentType == null || !contentType.toLowerCase().startsWith(CONTENT_TYPE)) {
-      AwsResponses.send(response, 400, CONTENT_TYPE,
-          new JsonObject().put("__type", "com.amazon.coral.service#SerializationException")
-              .put("message", "Unsupported content type: " + contentType).encode(),
-          "SerializationException", Map.of());
-      return;
-    }
+    if (rejectedContentType(rec, response)) return;
     if (!TARGET.equals(rec.header("x-amz-target"))) {
       AwsResponses.send(response, 400, CONTENT_TYPE,
           new JsonObject().put("__type", "com.amazon.coral.service#UnknownOperationException").encode(),
@@ -292,19 +285,23 @@ public final class AmazonQEmulator {
     startExchange(ctx, rec, chooseScenario(rec.token(), sticky));
   }
 
+  /** AWS JSON 1.0 needs its content type: anything else is answered like Amazon Q does (true = answered). */
+  private static boolean rejectedContentType(RecordedRequest rec, HttpServerResponse response) {
+    String contentType = rec.header("content-type");
+    if (contentType != null && contentType.toLowerCase().startsWith(CONTENT_TYPE)) return false;
+    AwsResponses.send(response, 400, CONTENT_TYPE,
+        new JsonObject().put("__type", "com.amazon.coral.service#SerializationException")
+            .put("message", "Unsupported content type: " + contentType).encode(),
+        "SerializationException", Map.of());
+    return true;
+  }
+
   /** ListAvailableModels / GetUsageLimits: same content type and token rules as chat, then {@link RuntimeService}. */
   private void handleRuntime(RoutingContext ctx) {
     RecordedRequest rec = record(ctx, new ArrayList<>());
     runtime.record(rec);
     HttpServerResponse response = ctx.response();
-    String contentType = rec.header("content-type");
-    if (contentType == null || !contentType.toLowerCase().startsWith(CONTENT_TYPE)) {
-      AwsResponses.send(response, 400, CONTENT_TYPE,
-          new JsonObject().put("__type", "com.amazon.coral.service#SerializationException")
-              .put("message", "Unsupported content type: " + contentType).encode(),
-          "SerializationException", Map.of());
-      return;
-    }
+    if (rejectedContentType(rec, response)) return;
     if (!tokenAccepted(rec.token(), false)) {
       AwsResponses.chatError(response, 403, Scenario.BEARER_INVALID_MESSAGE, null, "AccessDeniedException");
       return;
