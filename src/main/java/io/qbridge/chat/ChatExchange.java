@@ -67,24 +67,17 @@ public final class ChatExchange {
   }
 
   /**
-   * Runs the exchange; failures before the response started go to {@code ctx.fail}.
-   * {@code writerFactory} is called once per upstream attempt (a failed attempt wrote nothing).
-   * At capacity the request is refused (503 + {@code retry-after}) without touching the pool: a
-   * limit of ours must never count against an account.
-   */
-  public void run(RoutingContext ctx, JsonObject qRequest, Supplier<ResponseWriter> writerFactory) {
-    run(ctx, qRequest, Route.ANY, writerFactory);
-  }
-
-  /**
    * Which accounts may serve a request: those whose catalog has {@code model} (a catalog id;
    * {@code null}: any), the one bound to {@code conversationKey} (hashed; {@code null}: not sticky) first.
    */
-  public record Route(String model, String conversationKey) {
-    public static final Route ANY = new Route(null, null);
-  }
+  public record Route(String model, String conversationKey) {}
 
-  /** As {@link #run(RoutingContext, JsonObject, Supplier)}, leasing by {@code route}. */
+  /**
+   * Runs the exchange, leasing by {@code route}; failures before the response started go to
+   * {@code ctx.fail}. {@code writerFactory} is called once per upstream attempt (a failed attempt
+   * wrote nothing). At capacity the request is refused (503 + {@code retry-after}) without touching
+   * the pool: a limit of ours must never count against an account.
+   */
   public void run(RoutingContext ctx, JsonObject qRequest, Route route, Supplier<ResponseWriter> writerFactory) {
     if (running >= maxConcurrent) {
       ctx.fail(UpstreamError.localCapacity(running + " chat requests in flight on this instance"));
