@@ -44,7 +44,12 @@ public interface AccountStore {
   Future<Boolean> delete(String id);
 
   /** {@code success_count + 1}, {@code error_count = 0}. */
-  Future<Void> recordSuccess(String id);
+  default Future<Void> recordSuccess(String id) {
+    return recordSuccesses(id, 1);
+  }
+
+  /** {@code success_count + count}, {@code error_count = 0}: several successes in one write. */
+  Future<Void> recordSuccesses(String id, int count);
 
   /**
    * {@code error_count + 1}; when the new count reaches {@code maxErrorCount} the account is

@@ -22,19 +22,25 @@ import java.util.concurrent.TimeUnit;
  * instance the view is therefore exact; instances sharing one database see each other's changes
  * within {@link #TTL_MS}. Same semantics as the SQL query it replaces: random order, exclusions,
  * cooldown/park times from the row's {@code other}.
+ *
+ * <p>The success counter, the one write of every request, is coalesced by {@link SuccessCounts}.
  */
 final class CachedLeaseStore implements AccountStore {
 
   static final long TTL_MS = 1000;
 
   private final AccountStore delegate;
+  private final SuccessCounts successes;
   private final Random random = new Random();
   private List<Account> leasable;
   private long loadedAtNanos;
   private long generation;
+  /** The read in flight, shared by every lease that arrives meanwhile; null when none. */
+  private Future<List<Account>> loading;
 
   CachedLeaseStore(AccountStore delegate) {
     this.delegate = delegate;
+    this.successes = new SuccessCounts(delegate);
   }
 
   @Override
@@ -53,8 +59,11 @@ final class CachedLeaseStore implements AccountStore {
     if (leasable != null && System.nanoTime() - loadedAtNanos < TimeUnit.MILLISECONDS.toNanos(TTL_MS)) {
       return Future.succeededFuture(leasable);
     }
+    // one read at a time: when the view expires under load, thousands of leases arrive within the
+    // same millisecond, and a query each would queue up on the single connection until they time out
+    if (loading != null) return loading;
     long started = generation;
-    return delegate.findEnabled().map(rows -> {
+    Future<List<Account>> load = delegate.findEnabled().map(rows -> {
       List<Account> withToken = rows.stream().filter(CachedLeaseStore::hasToken).toList();
       synchronized (this) {
         // a write that finished while we read makes this result stale: use it once, do not keep it
@@ -65,6 +74,13 @@ final class CachedLeaseStore implements AccountStore {
       }
       return withToken;
     });
+    loading = load;
+    load.onComplete(ar -> {
+      synchronized (this) {
+        if (loading == load) loading = null;
+      }
+    });
+    return load;
   }
 
   private static boolean hasToken(Account a) {
@@ -74,6 +90,7 @@ final class CachedLeaseStore implements AccountStore {
   private synchronized void invalidate() {
     generation++;
     leasable = null;
+    loading = null; // may have read before the write: the next lease reads again
   }
 
   private <T> Future<T> writing(Future<T> write) {
@@ -92,8 +109,10 @@ final class CachedLeaseStore implements AccountStore {
 
   @Override public Future<Void> ping() { return delegate.ping(); }
 
-  /** Counters only: who is leasable does not change. */
-  @Override public Future<Void> recordSuccess(String id) { return delegate.recordSuccess(id); }
+  /** Counters only: who is leasable does not change. Coalesced: one write per account at a time. */
+  @Override public Future<Void> recordSuccess(String id) { return successes.add(id); }
+
+  @Override public Future<Void> recordSuccesses(String id, int count) { return delegate.recordSuccesses(id, count); }
 
   // ---- writes that can change who is leasable ----
 
@@ -103,7 +122,11 @@ final class CachedLeaseStore implements AccountStore {
 
   @Override public Future<Boolean> delete(String id) { return writing(delegate.delete(id)); }
 
-  @Override public Future<Void> recordFailure(String id, int maxErrorCount) { return writing(delegate.recordFailure(id, maxErrorCount)); }
+  /** After the successes released before it: a success resets {@code error_count}. */
+  @Override
+  public Future<Void> recordFailure(String id, int maxErrorCount) {
+    return writing(successes.written(id).transform(ar -> delegate.recordFailure(id, maxErrorCount)));
+  }
 
   @Override
   public Future<Void> saveTokens(String id, String accessToken, String refreshToken, Instant expiresAt,
@@ -113,12 +136,12 @@ final class CachedLeaseStore implements AccountStore {
 
   @Override
   public Future<Void> markRefreshFailed(String id, Instant at, int maxErrorCount) {
-    return writing(delegate.markRefreshFailed(id, at, maxErrorCount));
+    return writing(successes.written(id).transform(ar -> delegate.markRefreshFailed(id, at, maxErrorCount)));
   }
 
   @Override public Future<Void> mergeOther(String id, JsonObject patch) { return writing(delegate.mergeOther(id, patch)); }
 
   @Override public Future<Void> disable(String id, String reason, Instant at) { return writing(delegate.disable(id, reason, at)); }
 
-  @Override public Future<Void> close() { return delegate.close(); }
+  @Override public Future<Void> close() { return successes.drain().transform(ar -> delegate.close()); }
 }

@@ -156,8 +156,8 @@ final class JdbcAccountStore implements AccountStore {
   }
 
   @Override
-  public Future<Void> recordSuccess(String id) {
-    return write("recordSuccess", sql.recordSuccess(), Tuple.of(UtcTimes.format(UtcTimes.now()), id));
+  public Future<Void> recordSuccesses(String id, int count) {
+    return write("recordSuccess", sql.recordSuccess(), Tuple.of(count, UtcTimes.format(UtcTimes.now()), id));
   }
 
   @Override

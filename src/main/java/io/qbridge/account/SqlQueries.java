@@ -177,9 +177,9 @@ final class SqlQueries {
     return "UPDATE accounts SET " + String.join(", ", sets) + " WHERE id = ?";
   }
 
-  /** Params: updated_at, id. */
+  /** Params: count, updated_at, id. */
   String recordSuccess() {
-    return "UPDATE accounts SET success_count = COALESCE(success_count, 0) + 1, error_count = 0, updated_at = ?"
+    return "UPDATE accounts SET success_count = COALESCE(success_count, 0) + ?, error_count = 0, updated_at = ?"
         + " WHERE id = ?";
   }
 

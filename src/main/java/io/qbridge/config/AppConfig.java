@@ -82,10 +82,13 @@ public record AppConfig(Http http, Upstream upstream, Pool pool, DeviceLogin dev
    * @param idleTimeoutMs    UPSTREAM_IDLE_TIMEOUT_MS: max silence on an upstream stream
    * @param headersTimeoutMs UPSTREAM_HEADERS_TIMEOUT_MS: longest wait for Amazon Q's response headers (capped by the idle timeout)
    * @param maxConnections   UPSTREAM_MAX_CONNECTIONS: pooled upstream connections per HTTP verticle, and so its concurrent chat requests
+   * @param maxConnecting    UPSTREAM_MAX_CONNECTING: requests per HTTP verticle asking the pool for a connection at once
+   *                         (so at most this many connections being opened); the others wait in order, at most
+   *                         UPSTREAM_HEADERS_TIMEOUT_MS, then get a 503 that no account is charged for
    */
   public record Upstream(String amazonqEndpoint, String oidcEndpoint, String startUrl, String httpProxy,
                          String templatesDir, int connectTimeoutMs, int idleTimeoutMs, int headersTimeoutMs,
-                         int maxConnections) {}
+                         int maxConnections, int maxConnecting) {}
 
   /**
    * The account pool.
@@ -177,6 +180,7 @@ public record AppConfig(Http http, Upstream upstream, Pool pool, DeviceLogin dev
         + " upstreamConnectTimeoutMs=" + upstream.connectTimeoutMs()
         + " upstreamIdleTimeoutMs=" + upstream.idleTimeoutMs()
         + " upstreamMaxConnections=" + upstream.maxConnections()
+        + " upstreamMaxConnecting=" + upstream.maxConnecting()
         + " pingIntervalMs=" + http.pingIntervalMs()
         + " tokenCountMultiplier=" + http.tokenCountMultiplier()
         + " maxBodyBytes=" + http.maxBodyBytes()

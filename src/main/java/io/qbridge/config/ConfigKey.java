@@ -61,7 +61,9 @@ enum ConfigKey {
   // operations: metrics and alerts
   METRICS_PORT(Kind.INT, "0"),
   ALERT_WEBHOOK_URL(Kind.STRING, "", true),
-  ALERT_MIN_HEALTHY_ACCOUNTS(Kind.INT, "0");
+  ALERT_MIN_HEALTHY_ACCOUNTS(Kind.INT, "0"),
+  // upstream: how many connections each HTTP instance opens at once (a burst of streams queues behind them)
+  UPSTREAM_MAX_CONNECTING(Kind.INT, "64");
 
   /** What a config file may hold for the key; environment and .env values are always strings. */
   enum Kind { STRING, INT, DECIMAL, LIST }

@@ -425,6 +425,7 @@ public final class ConfigLoader {
       int metricsPort = integer(ConfigKey.METRICS_PORT, 0, 65535, null);
       String alertWebhookUrl = url(ConfigKey.ALERT_WEBHOOK_URL, true);
       int alertMinHealthy = integer(ConfigKey.ALERT_MIN_HEALTHY_ACCOUNTS, 0, Integer.MAX_VALUE, null);
+      int maxConnecting = integer(ConfigKey.UPSTREAM_MAX_CONNECTING, 1, Integer.MAX_VALUE, null);
       if (!problems.isEmpty()) {
         return null;
       }
@@ -432,7 +433,7 @@ public final class ConfigLoader {
           new AppConfig.Http(host, port, httpInstances, apiKeys, adminKey == null ? "" : adminKey, maxBodyBytes,
               pingInterval, multiplier, contextTokenLimit, maxAttempts, shutdownGrace),
           new AppConfig.Upstream(amazonqEndpoint, oidcEndpoint, startUrl, httpProxy, templatesDir, connectTimeout,
-              idleTimeout, headersTimeout, maxConnections),
+              idleTimeout, headersTimeout, maxConnections, maxConnecting),
           new AppConfig.Pool(databaseUrl, maxErrorCount, accountMaxConcurrency, cooldown, shortCooldown, longCooldown,
               quotaPark, refreshInterval, refreshMaxAge, refreshBeforeExpiry),
           new AppConfig.DeviceLogin(claimTimeout, loginRetention),

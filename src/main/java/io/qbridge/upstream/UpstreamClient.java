@@ -24,6 +24,7 @@ public final class UpstreamClient {
   private final UpstreamTemplate template;
   /** Named to clients when it cannot be reached (our configured endpoint, not a secret). */
   private final String endpointHost;
+  private final ConnectQueue connectQueue;
 
   public UpstreamClient(Vertx vertx, HttpClientAgent http, AppConfig.Upstream config, UpstreamTemplate template) {
     this.vertx = vertx;
@@ -31,6 +32,8 @@ public final class UpstreamClient {
     this.config = config;
     this.endpointHost = java.net.URI.create(config.amazonqEndpoint()).getHost();
     this.template = template;
+    // the wait for a turn is part of the wait for Amazon Q's answer: the same bound
+    this.connectQueue = new ConnectQueue(vertx, config.maxConnecting(), config.headersTimeoutMs());
   }
 
   /**
@@ -51,7 +54,8 @@ public final class UpstreamClient {
         // Amazon Q answers with headers at once (the model's latency comes after them), so a
         // silent connection here is a dead one: give up early and let the request fail over
         .setIdleTimeout(Math.min(config.headersTimeoutMs(), config.idleTimeoutMs()));
-    return http.request(options)
+    return connectQueue.turn(cancellation)
+        .compose(turn -> http.request(options).andThen(acquired -> connectQueue.done()))
         .compose(req -> {
           cancellation.onCancel(req::reset);
           return req.send(body.toBuffer());

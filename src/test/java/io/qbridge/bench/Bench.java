@@ -257,7 +257,7 @@ public final class Bench {
       env.put("AMAZONQ_ENDPOINT", r[1]);
       env.put("AMAZONQ_OIDC_ENDPOINT", r[2]);
       env.put("TEMPLATES_DIR", Path.of("templates").toAbsolutePath().toString());
-      env.put("LOG_LEVEL", "WARN");
+      env.put("LOG_LEVEL", System.getProperty("bench.qbridge.logLevel", "WARN"));
       List<String> jvm = new ArrayList<>(Arrays.asList(qbridgeJvm().split("\\s+")));
       jvm.removeIf(String::isEmpty);
       ChildProcess q = ChildProcess.start(jvm, "io.qbridge.Main", List.of(), env, dir);

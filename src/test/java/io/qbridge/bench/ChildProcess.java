@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A JVM the benchmark starts on the test classpath (the emulator, or qbridge itself): its output is
+ * copied to {@code <Main>.log} in its work directory and
  * drained on a daemon thread, lines are offered for {@link #awaitLine}, and its CPU time and memory
  * are read from {@code /proc}.
  */
@@ -25,12 +26,15 @@ final class ChildProcess implements AutoCloseable {
   private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private int echoed; // only touched by the reader thread
 
-  private ChildProcess(Process process, boolean echo) {
+  private ChildProcess(Process process, boolean echo, Path log) {
     this.process = process;
     Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream()))) {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream()));
+          java.io.Writer out = Files.newBufferedWriter(log)) {
         for (String line; (line = in.readLine()) != null; ) {
           lines.offer(line);
+          out.write(line);
+          out.write('\n');
           if (echo && (line.contains("ERROR") || line.contains("Exception")) && echoed++ < MAX_ECHOED) {
             System.err.println("  [child] " + line);
           }
@@ -55,9 +59,12 @@ final class ChildProcess implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(workDir.toFile());
     pb.environment().putAll(env);
     Process p = pb.start();
+    // the whole output stays in the work directory, to read after a run (warnings explain refusals)
+    Path log = workDir.resolve(mainClass.substring(mainClass.lastIndexOf('.') + 1) + ".log");
     // whatever happens to the benchmark, its children do not outlive it
     Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
-    return new ChildProcess(p, true);
+    System.out.println("  [child] " + mainClass + " output: " + log);
+    return new ChildProcess(p, true, log);
   }
 
   /** The first line starting with {@code prefix}, waiting up to {@code timeout}. */

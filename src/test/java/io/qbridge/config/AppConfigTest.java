@@ -11,7 +11,7 @@ class AppConfigTest {
     return new AppConfig(
         new AppConfig.Http("0.0.0.0", 8000, 4, keys, adminKey, 33554432, 15000, 1.0, 200000, 3, 30),
         new AppConfig.Upstream("https://q.us-east-1.amazonaws.com/", "https://oidc.us-east-1.amazonaws.com",
-            "https://view.awsapps.com/start", proxy, "templates", 5000, 300000, 60000, 200),
+            "https://view.awsapps.com/start", proxy, "templates", 5000, 300000, 60000, 200, 64),
         new AppConfig.Pool(db, 100, 0, 60, 15, 1800, 0, 300, 1500, 300),
         new AppConfig.DeviceLogin(300, 600),
         new AppConfig.Responses(24, 8388608, 268435456),

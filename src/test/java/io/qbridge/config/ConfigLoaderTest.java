@@ -76,7 +76,7 @@ class ConfigLoaderTest {
     return new AppConfig(
         new AppConfig.Http("0.0.0.0", 8000, cores, List.of(), "", 33554432, 15000, 1.0, 200000, 3, 30),
         new AppConfig.Upstream("https://q.us-east-1.amazonaws.com/", "https://oidc.us-east-1.amazonaws.com",
-            "https://view.awsapps.com/start", "", "templates", 5000, 300000, 60000, 4096),
+            "https://view.awsapps.com/start", "", "templates", 5000, 300000, 60000, 4096, 64),
         new AppConfig.Pool("jdbc:sqlite:data.sqlite3", 100, 0, 60, 15, 1800, 0, 300, 1500, 300),
         new AppConfig.DeviceLogin(300, 600),
         new AppConfig.Responses(24, 8388608, 268435456),
