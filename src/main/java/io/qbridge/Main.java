@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.MetricsDomain;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -26,13 +27,17 @@ public final class Main {
   private Main() {}
 
   /**
-   * Vert.x with its own HTTP server/client, pool and event-bus metrics recorded into
+   * Vert.x with its own HTTP server/client and pool metrics (not the event bus's) recorded into
    * {@code registry}, the one /metrics exposes (JVM metrics are bound by {@link PrometheusMetrics});
    * epoll when its native library loads (Linux x86-64, bundled), NIO otherwise: less CPU per request.
    */
   static Vertx vertx(PrometheusMeterRegistry registry) {
     return Vertx.builder()
-        .with(new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)))
+        .with(new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(true).setJvmMetricsEnabled(false)
+            // two bus round trips per chat request (lease, release) cost ~2 % of the CPU in meters
+            // nobody reads: the bus is internal plumbing; HTTP server/client and pool metrics stay
+            .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
   }

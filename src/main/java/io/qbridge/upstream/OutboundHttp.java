@@ -43,12 +43,15 @@ public final class OutboundHttp {
   }
 
   /**
-   * How long a request may wait for a pooled connection, connecting included. Longer than the TCP
-   * connect timeout, so that a host that does not answer fails as a connect failure first, and
-   * only a wait behind our own full pool ends in the pool's timeout ({@link #isLocalCapacity}).
+   * How long a request may wait for a pooled connection, connecting included: twice the TCP
+   * connect timeout, so that a host that does not answer fails as a connect failure first, and only
+   * a wait that our own side made long (the pool full, or a saturated machine that could not
+   * complete a connect in time) ends in the pool's timeout ({@link #isLocalCapacity}). Chat
+   * requests reach the pool through {@link ConnectQueue}, so for them this bounds one connect,
+   * never a queue.
    */
   public static long acquireTimeoutMs(AppConfig.Upstream config) {
-    return config.connectTimeoutMs() + 1_000L;
+    return 2L * config.connectTimeoutMs();
   }
 
   /**

@@ -53,10 +53,8 @@ public sealed interface QEvent {
         return new InitialResponse(p == null ? null : p.getString("conversationId"));
       }
       case "assistantResponseEvent": {
-        JsonObject p = parse(m);
-        if (p == null) return malformed(eventType);
-        Object c = p.getValue("content");
-        return new Text(c instanceof String s ? s : "");
+        String content = TextPayload.content(m.payload());
+        return content == null ? malformed(eventType) : new Text(content);
       }
       case "toolUseEvent": {
         JsonObject p = parse(m);
