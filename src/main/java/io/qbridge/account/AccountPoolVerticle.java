@@ -102,11 +102,16 @@ public final class AccountPoolVerticle extends VerticleBase {
     this.metrics = metrics;
   }
 
-  /** Opens the store (schema created/migrated), then registers the consumers; fails if either fails. */
+  /**
+   * Opens the store (schema created/migrated, secrets encrypted at rest when SECRETS_KEY is set, see
+   * {@link EncryptedAccountStore#open}), then registers the consumers; fails if either fails.
+   */
   @Override
   public Future<?> start() {
     time = timekeeper.apply(vertx);
     return AccountStores.create(vertx, config.databaseUrl())
+        .compose(opened -> EncryptedAccountStore.open(vertx, opened, config.secretsKey(), config.secretsKeyPrevious())
+            .recover(err -> opened.close().transform(ignored -> Future.failedFuture(err))))
         .compose(opened -> {
           store = new CachedLeaseStore(opened);
           wire();
