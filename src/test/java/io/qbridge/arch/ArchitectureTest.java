@@ -1,5 +1,6 @@
 package io.qbridge.arch;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -59,6 +60,14 @@ class ArchitectureTest {
     com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses().that().resideInAPackage("io.qbridge.audit..")
         .should().dependOnClassesThat().resideInAnyPackage("io.qbridge.account..", "io.qbridge.http..",
             "io.qbridge.api..", "io.qbridge.chat..", "io.qbridge.upstream..", "io.qbridge.web..")
+        .check(MAIN);
+  }
+
+  /** The database foundation (pool, dialect, migrations) is a leaf every stored component builds on. */
+  @Test
+  void storeDependsOnNoOtherQbridgePackage() {
+    classes().that().resideInAPackage("io.qbridge.store..")
+        .should().onlyDependOnClassesThat().resideInAnyPackage("io.qbridge.store..", "java..", "io.vertx..", "org.slf4j..")
         .check(MAIN);
   }
 }
