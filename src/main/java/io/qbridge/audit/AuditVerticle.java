@@ -51,7 +51,7 @@ public final class AuditVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     time = timekeeper.apply(vertx);
-    return JdbcAuditStore.open(vertx, settings.databaseUrl())
+    return SqlAuditStore.open(vertx, settings.databaseUrl())
         .recover(err -> Future.failedFuture(new IllegalStateException("Cannot open the audit log in the account database: "
             + err.getMessage(), err)))
         .compose(s -> {
