@@ -221,4 +221,22 @@ class EncryptedAccountStoreTest {
     assertThat(rawRow(dir, "row").get("refreshToken")).isEqualTo("y");
     store.close().await();
   }
+
+  @Test
+  void longListsAreDecryptedOffTheEventLoopWithTheSameResult(Vertx vertx) throws Exception {
+    AccountStore store = open(vertx, KEY_A, "");
+    int n = EncryptedAccountStore.INLINE_ROWS + 5;
+    for (int i = 0; i < n; i++) store.insert(account("row-" + i, "cs-" + i, "rt-" + i, "at-" + i)).await();
+    assertThat(store.findAll().await()).hasSize(n)
+        .allSatisfy(a -> assertThat(a.refreshToken()).isEqualTo("rt-" + a.id().substring(4)));
+    assertThat(store.findEnabled().await()).extracting(Account::accessToken).allMatch(v -> v.startsWith("at-"));
+    // a row another key wrote fails the whole read, from the worker too
+    AccountStore plainView = AccountStores.create(vertx, sqliteUrl(dir)).await();
+    String foreign = new SecretCipher(KEY_B, "").encrypt("x", "row-3", "refreshToken");
+    rawExecute(dir, "UPDATE accounts SET \"refreshToken\" = '" + foreign + "' WHERE id = 'row-3'");
+    assertThat(catchThrowable(() -> store.findAll().await())).isInstanceOf(StoreException.class)
+        .hasMessageContaining("refreshToken of account row-3");
+    plainView.close().await();
+    store.close().await();
+  }
 }
