@@ -78,16 +78,17 @@ final class Leasing {
 
   /** A lease on an account not in {@code exclude}, or the reason there is none. */
   Future<Lease> lease(Set<String> exclude) {
-    return lease(exclude, null, null);
+    return lease(exclude, null, null, null);
   }
 
   /**
    * A lease on an account not in {@code exclude} whose catalog has {@code modelId} ({@code null}:
    * any) and whose quota is not exhausted; the account bound to {@code conversationKey} (hashed;
    * {@code null}: none) first when it is one of them, else a {@link WeightedPick} by remaining quota
-   * and load, and the key is bound to the account that gets the lease.
+   * and load, and the key is bound to the account that gets the lease, as is {@code followUpKey}
+   * (hashed; {@code null}: none), the key a request continuing this one will carry.
    */
-  Future<Lease> lease(Set<String> exclude, String modelId, String conversationKey) {
+  Future<Lease> lease(Set<String> exclude, String modelId, String conversationKey, String followUpKey) {
     Instant now = time.now();
     Set<String> skip = new HashSet<>(exclude);
     skip.addAll(book.unavailable(now));
@@ -105,6 +106,7 @@ final class Leasing {
         })
         .map(account -> {
           if (conversationKey != null) sticky.bind(conversationKey, account.id());
+          if (followUpKey != null) sticky.bind(followUpKey, account.id());
           return book.grant(account, time.monotonicMillis());
         });
   }
