@@ -93,10 +93,10 @@ final class Entitlements {
     return u != null && u.blocksAt(now);
   }
 
-  /** Remaining quota fraction, 1 when unknown. */
-  double remainingFraction(String accountId) {
+  /** Remaining quota fraction at {@code now}, 1 when unknown or past the reset. */
+  double remainingFraction(String accountId, Instant now) {
     UsageLimits u = states.getOrDefault(accountId, State.EMPTY).usage();
-    return u == null ? 1.0 : u.remainingFraction();
+    return u == null ? 1.0 : u.remainingFractionAt(now);
   }
 
   /** When the first blocked account among {@code ids} comes back, or {@code null}. */

@@ -102,7 +102,7 @@ final class Leasing {
           if (eligible.isEmpty() && !all.isEmpty()) return Future.<Account>failedFuture(noneFor(all, modelId, now));
           return eligible.isEmpty()
               ? store.findEnabled().compose(enabled -> Future.<Account>failedFuture(book.whyUnavailable(enabled, exclude, now)))
-              : firstUsable(order(eligible, conversationKey), 0, deadline, null);
+              : firstUsable(order(eligible, conversationKey, now), 0, deadline, null);
         })
         .map(account -> {
           if (conversationKey != null) sticky.bind(conversationKey, account.id());
@@ -112,7 +112,7 @@ final class Leasing {
   }
 
   /** The bound account first (when eligible), then up to {@value #MAX_PICKS} weighted picks without replacement. */
-  private List<Account> order(List<Account> eligible, String conversationKey) {
+  private List<Account> order(List<Account> eligible, String conversationKey, Instant now) {
     List<Account> ordered = new ArrayList<>();
     List<Account> rest = new ArrayList<>(eligible);
     String bound = sticky.lookup(conversationKey);
@@ -126,7 +126,7 @@ final class Leasing {
     }
     while (ordered.size() < MAX_PICKS && !rest.isEmpty()) {
       List<WeightedPick.Candidate> candidates = new ArrayList<>();
-      for (Account a : rest) candidates.add(new WeightedPick.Candidate(a.id(), entitlements.remainingFraction(a.id()), book.inFlight(a.id())));
+      for (Account a : rest) candidates.add(new WeightedPick.Candidate(a.id(), entitlements.remainingFraction(a.id(), now), book.inFlight(a.id())));
       String id = WeightedPick.pick(candidates, random::nextDouble);
       Account chosen = rest.stream().filter(a -> a.id().equals(id)).findFirst().orElse(rest.get(0));
       ordered.add(chosen);
