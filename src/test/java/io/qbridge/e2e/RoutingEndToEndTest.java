@@ -541,9 +541,10 @@ class RoutingEndToEndTest {
   }
 
   @Test
-  void maxTokensAboveTheModelsOutputLimitIsClamped(Vertx vertx) {
+  void maxTokensAboveTheModelsOutputLimitIsClampedAndContextUsageUsesTheModelsWindow(Vertx vertx) {
     start(vertx, Map.of());
-    Credentials a = account(CatalogAnswer.of(RuntimeService.model("claude-sonnet-4.5", "S", 200_000, 3)), null);
+    Credentials a = account(CatalogAnswer.of(RuntimeService.model("claude-sonnet-4.5", "S", 200_000, 3),
+        RuntimeService.model("claude-sonnet-4.6", "S6", 1_000_000, 64_000)), null);
     awaitFetched(a);
     poll(() -> gw.request(HttpMethod.GET, "/v1/models", null, null).body().toString().contains("\"max_output_tokens\":3"), "union");
     gw.emulator.setDefaultScenario(io.qbridge.emulator.Scenario.text("one two three four five six seven eight nine ten"));
@@ -554,6 +555,11 @@ class RoutingEndToEndTest {
     assertThat(r.json().getJsonObject("usage").getInteger("output_tokens")).isEqualTo(3);
     TestGateway.Response within = gw.postJson("/v1/messages", claude("claude-sonnet-4.5", null).put("max_tokens", 2));
     assertThat(within.json().getJsonObject("usage").getInteger("output_tokens")).isEqualTo(2);
+
+    // Amazon Q's contextUsagePercentage is a share of the model's own window (10 % of 1M, not of 200k)
+    gw.emulator.enqueue(io.qbridge.emulator.Scenario.builder().text("ok").contextUsage(10.0).build());
+    TestGateway.Response wide = gw.postJson("/v1/messages", claude("claude-sonnet-4.6", null));
+    assertThat(wide.json().getJsonObject("usage").getInteger("input_tokens")).isEqualTo(100_000);
   }
 
   @Test
