@@ -105,6 +105,20 @@ public final class ResponsesHandler {
         .onFailure(ctx::fail);
   }
 
+  /**
+   * {@code GET /v1/responses/{id}/input_items}: a stored conversation may be megabytes, so it is
+   * decoded and paged as weighed work, off the event loop when large.
+   */
+  public void inputItems(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    Future.succeededFuture().map(v -> ResponsesInputItems.Page.of(ctx.queryParams().get("limit"),
+            ctx.queryParams().get("order"), ctx.queryParams().get("after")))
+        .compose(page -> store.encoded(id).compose(stored -> pipeline.work(stored.length(), () ->
+            ResponsesInputItems.list(id, new JsonObject(stored.response()), new JsonArray(stored.items()), page).toBuffer())))
+        .onSuccess(body -> ctx.response().putHeader("content-type", "application/json").end(body))
+        .onFailure(ctx::fail);
+  }
+
   /** {@code DELETE /v1/responses/{id}}. */
   public void delete(RoutingContext ctx) {
     String id = ctx.pathParam("id");
