@@ -464,13 +464,21 @@ class RoutingEndToEndTest {
   @Test
   void quotaErrorReadsTheUsageAgainAtOnce(Vertx vertx) {
     start(vertx, Map.of());
-    Credentials a = account(null, null);
-    awaitFetched(a);
-    long usageCalls = gw.emulator.runtime().calls(RuntimeService.GET_USAGE_LIMITS, a.clientId());
-    gw.emulator.scenarioForClient(a.clientId(), io.qbridge.emulator.Scenario.monthlyQuota(402));
-    gw.postJson("/v1/messages", claude("claude-sonnet-4.5", null));
-    poll(() -> gw.emulator.runtime().calls(RuntimeService.GET_USAGE_LIMITS, a.clientId()) > usageCalls, "usage read after 402");
+    // the monthly quota error comes as 400, 402 or 429: each parks its account and reads its usage again
+    List<Credentials> accounts = List.of(account(null, null), account(null, null), account(null, null));
+    awaitFetched(accounts.toArray(Credentials[]::new));
+    int[] statuses = {400, 402, 429};
+    Map<String, Long> before = accounts.stream().collect(Collectors.toMap(Credentials::clientId, this::usageCalls));
+    for (int i = 0; i < 3; i++) {
+      gw.emulator.scenarioForClient(accounts.get(i).clientId(), io.qbridge.emulator.Scenario.monthlyQuota(statuses[i]));
+    }
+    gw.postJson("/v1/messages", claude("claude-sonnet-4.5", null)); // fails over through all three (MAX_ATTEMPTS 3)
+    for (Credentials c : accounts) {
+      poll(() -> usageCalls(c) > before.get(c.clientId()), "usage read after the quota error of " + c.clientId());
+      assertThat(gw.account(c.clientId()).getString("state")).isEqualTo("parked");
+    }
   }
+
 
   // ------------------------------------------------------------------ sticky conversations
 
