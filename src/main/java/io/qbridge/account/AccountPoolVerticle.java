@@ -135,6 +135,7 @@ public final class AccountPoolVerticle extends VerticleBase {
     leasing = new Leasing(store, book, refresher, time, new Leasing.Settings(maxErrorCount, config.cooldownSeconds(),
         config.shortCooldownSeconds(), config.longCooldownSeconds(), config.quotaParkSeconds()), entitlements,
         new StickyTable(routing.stickyMaxEntries(), routing.stickyTtlSeconds() * 1000L, time::monotonicMillis));
+    entitlements.onExhausted(leasing::quotaResetKnown);
     admin = new AccountAdmin(store, book, refresher, time);
   }
 

@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,8 @@ final class Entitlements {
   private final Metrics metrics;
   private final Map<String, State> states = new HashMap<>();
   private final Set<String> enabled = new HashSet<>();
+  /** Told (account id, reset) when a usage read finds an account exhausted until a known reset. */
+  private BiFunction<String, Instant, Future<Void>> onExhausted = (id, reset) -> Future.succeededFuture();
   /** Accounts to read again at their next token refresh: changed since, or last read without a usable token. */
   private final Set<String> readAfterRefresh = new HashSet<>();
   private Future<Void> running = Future.succeededFuture();
@@ -78,6 +81,11 @@ final class Entitlements {
     this.catalogTtlMs = catalogTtlSeconds * 1000;
     this.usageTtlMs = usageTtlSeconds * 1000;
     this.publish = publish;
+  }
+
+  /** Where an exhausted usage with a known reset is reported (the pool moves a quota park's end there). */
+  void onExhausted(BiFunction<String, Instant, Future<Void>> listener) {
+    this.onExhausted = listener;
   }
 
   // ---------------------------------------------------------------- reads for leasing
@@ -267,7 +275,9 @@ final class Entitlements {
         patch.put("usageError", reply.summary());
       }
       states.put(a.id(), new State(s.catalog(), s.catalogAt(), usage, now));
-      return store.mergeOther(a.id(), patch);
+      Future<Void> saved = store.mergeOther(a.id(), patch);
+      Instant reset = reply.ok() && usage != null && usage.exhausted() ? usage.nextReset() : null;
+      return reset == null ? saved : saved.compose(v -> onExhausted.apply(a.id(), reset));
     });
   }
 

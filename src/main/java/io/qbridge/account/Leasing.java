@@ -238,6 +238,19 @@ final class Leasing {
     return store.mergeOther(accountId, hold.toOther());
   }
 
+  /**
+   * A usage read found the account exhausted until {@code reset}: a park (from an upstream quota
+   * error) ends then, not at the assumed end (1st of next month or QUOTA_PARK_SECONDS).
+   */
+  Future<Void> quotaResetKnown(String accountId, Instant reset) {
+    Instant now = time.now();
+    if (!reset.isAfter(now)) return Future.succeededFuture();
+    AccountHolds.Hold moved = book.movePark(accountId, reset, now);
+    if (moved == null) return Future.succeededFuture();
+    LOG.info("account {} parked until its quota resets at {}", accountId, UtcTimes.format(reset));
+    return store.mergeOther(accountId, moved.toOther());
+  }
+
   private Instant parkUntil(Instant now) {
     return settings.quotaParkSeconds() > 0 ? now.plusSeconds(settings.quotaParkSeconds()) : AccountHolds.firstOfNextMonthUtc(now);
   }

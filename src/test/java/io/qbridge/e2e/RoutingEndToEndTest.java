@@ -441,6 +441,45 @@ class RoutingEndToEndTest {
   }
 
   @Test
+  void aQuotaParkEndsAtTheResetTheUsageReadGives(Vertx vertx) {
+    ManualTimekeeper time = new ManualTimekeeper();
+    gw = TestGateway.start(vertx, dir, Map.of("QUOTA_PARK_SECONDS", String.valueOf(40L * 86_400)), time);
+    Instant reset = Instant.ofEpochSecond(time.now().plusSeconds(7200).getEpochSecond());
+    Credentials a = account(null, UsageAnswer.credits(10, 50, reset.getEpochSecond()));
+    Credentials other = account(null, null);
+    awaitFetched(a, other);
+    gw.emulator.scenarioForClient(a.clientId(), io.qbridge.emulator.Scenario.monthlyQuota(402));
+    gw.emulator.runtime().usageFor(a.clientId(), UsageAnswer.credits(50, 50, reset.getEpochSecond()));
+    for (int i = 0; i < 12 && !triedBy(a); i++) {
+      assertThat(gw.postJson("/v1/messages", claude("claude-sonnet-4.5", null)).status()).isEqualTo(200); // fails over
+    }
+    assertThat(triedBy(a)).isTrue();
+    // parked for QUOTA_PARK_SECONDS at first; the usage read right after the error moves the end to the real reset
+    poll(() -> reset.toString().equals(String.valueOf(parkedUntil(a))), "the park moved to the reset");
+    JsonObject admin = gw.account(a.clientId());
+    assertThat(admin.getString("state")).isEqualTo("parked");
+    assertThat(Instant.parse(admin.getString("stateUntil"))).isEqualTo(reset);
+
+    gw.emulator.scenarioForClient(a.clientId(), null);
+    time.advance(7201_000);
+    assertThat(gw.account(a.clientId()).getString("state")).isEqualTo("active");
+    int before = gw.emulator.chatRequests().size();
+    for (int i = 0; i < 16 && !clientsServing(before).contains(a.clientId()); i++) {
+      assertThat(gw.postJson("/v1/messages", claude("claude-sonnet-4.5", null)).status()).isEqualTo(200);
+    }
+    assertThat(clientsServing(before)).contains(a.clientId());
+  }
+
+  private boolean triedBy(Credentials c) {
+    return gw.emulator.chatRequests().stream().anyMatch(r -> c.clientId().equals(clientOf(r)));
+  }
+
+  private Instant parkedUntil(Credentials c) {
+    String text = gw.account(c.clientId()).getJsonObject("other").getString("parkedUntil");
+    return text == null ? null : Instant.parse(text);
+  }
+
+  @Test
   void usageIsExportedAsPerAccountGauges(Vertx vertx) {
     start(vertx, Map.of());
     long reset = Instant.now().plusSeconds(86_400).getEpochSecond();
