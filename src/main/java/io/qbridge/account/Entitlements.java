@@ -33,11 +33,14 @@ import org.slf4j.LoggerFactory;
  * make (so the catalog belongs to the account's current credentials: an admin may give an account
  * new ones), right after a quota error (usage), and on a periodic tick when {@code
  * MODEL_CATALOG_TTL_SECONDS} / {@code USAGE_REFRESH_SECONDS} have passed since the last attempt.
- * Every usage read is also reported as per-account gauges ({@link Metrics#accountUsage}). Fetches run one at a time,
- * through the upstream verticle ({@link RuntimeInfoClient}), with the account's current token (an
- * account whose token needs a refresh waits for the next tick: fetching never refreshes tokens). A failure never disables an account and counts no error: the account keeps its
- * last catalog (or the static one) and its last usage; the failure's summary is stored for the admin.
- * {@code FEATURE_NOT_SUPPORTED} leaves the usage unknown: the account is never skipped for quota.
+ * Fetches run one at a time, through the upstream verticle ({@link RuntimeInfoClient}), with the
+ * account's current token (an account whose token needs a refresh is read right after its next
+ * refresh: fetching never refreshes tokens). A failure never disables an account and counts no
+ * error: the account keeps its last catalog (or the static one) and its last usage; the failure's
+ * summary is stored for the admin. {@code FEATURE_NOT_SUPPORTED} changes nothing (an account never
+ * read stays "unknown" and is never skipped for quota). Every usage read is also reported as
+ * per-account gauges ({@link Metrics#accountUsage}), and an exhausted one with a known reset moves
+ * a quota park's end there ({@link #onExhausted}).
  *
  * <p>Every change of a catalog publishes the {@link ModelDirectory} of the enabled accounts.
  * Not thread-safe: owned by the pool verticle's event loop.
