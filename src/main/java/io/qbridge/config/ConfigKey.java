@@ -62,6 +62,10 @@ enum ConfigKey {
   METRICS_PORT(Kind.INT, "0"),
   ALERT_WEBHOOK_URL(Kind.STRING, "", true),
   ALERT_MIN_HEALTHY_ACCOUNTS(Kind.INT, "0"),
+  // secrets at rest and the audit log (issue 11)
+  SECRETS_KEY(Kind.STRING, "", true),
+  SECRETS_KEY_PREVIOUS(Kind.STRING, "", true),
+  AUDIT_RETENTION_DAYS(Kind.INT, "90"),
   // upstream: how many connections each HTTP instance opens at once (a burst of streams queues behind them)
   UPSTREAM_MAX_CONNECTING(Kind.INT, "64");
 

@@ -82,7 +82,9 @@ public final class ResponsesHandler {
         p.model().clampMaxTokens(request.maxOutputTokens()), List.of(), p.request().toolNames(), p.model().contextWindow());
     ResponsesEncoder.Completion completion = request.store()
         ? (response, output) -> store(response, call.prior(), request.input(), output) : null;
-    pipeline.run(ctx, p, () -> request.stream()
+    // a stored response may be continued (previous_response_id): its id follows the account serving it
+    String followUpKey = request.store() ? ConversationKeys.responseId(id) : null;
+    pipeline.run(ctx, p, followUpKey, () -> request.stream()
         ? AnswerWriter.streaming(ctx.response(), policy,
             out -> new ResponsesEncoder(base, request.namespaces(), request.includeEncryptedReasoning(), out, completion))
         : AnswerWriter.whole(ctx.response(), policy,
