@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * within {@link #TTL_MS}. Same semantics as the SQL query it replaces: random order, exclusions,
  * cooldown/park times from the row's {@code other}.
  *
- * <p>The success counter, the one write of every request, is coalesced by {@link SuccessCounts}.
+ * <p>The success counter, the one write of every request, is coalesced by {@link SuccessCounts};
+ * the account reads ({@link #findById}, {@link #findAll}) wait for the counts released before them.
  */
 final class CachedLeaseStore implements AccountStore {
 
@@ -99,9 +100,13 @@ final class CachedLeaseStore implements AccountStore {
 
   // ---- reads and counter writes: straight through ----
 
-  @Override public Future<List<Account>> findAll() { return delegate.findAll(); }
+  /** After the success counts released so far are written: a reader sees every request that ended before it. */
+  @Override public Future<List<Account>> findAll() { return successes.drain().transform(ar -> delegate.findAll()); }
 
-  @Override public Future<Optional<Account>> findById(String id) { return delegate.findById(id); }
+  @Override
+  public Future<Optional<Account>> findById(String id) {
+    return successes.written(id).transform(ar -> delegate.findById(id));
+  }
 
   @Override public Future<List<Account>> findEnabled() { return delegate.findEnabled(); }
 

@@ -48,7 +48,7 @@ final class SuccessCounts {
     return queued;
   }
 
-  /** Writes everything still counted; completes when every write ended. */
+  /** Writes everything counted so far; completes when those writes ended (failed ones included). */
   synchronized Future<Void> drain() {
     List<Future<Void>> all = new ArrayList<>();
     for (String id : List.copyOf(pending.keySet())) all.add(written(id).recover(t -> Future.succeededFuture()));
