@@ -79,6 +79,19 @@ public final class AccountPoolVerticle extends VerticleBase {
   private AccountAdmin admin;
   private long sweepTimer = -1;
   private long refreshTimer = -1;
+  private long heartbeatTimer = -1;
+  private final String instanceId = java.util.UUID.randomUUID().toString();
+  // TEMPORARY until the database foundation lands: no cross-instance coordination yet
+  private final RefreshLocks refreshLocks = new RefreshLocks() {
+    @Override public Future<Boolean> tryAcquire(String accountId, String owner, long nowMs, long untilMs) {
+      return Future.succeededFuture(true);
+    }
+
+    @Override public Future<Void> release(String accountId, String owner) {
+      return Future.succeededFuture();
+    }
+  };
+  private final LeaseLedger ledger = LeaseLedger.UNLIMITED;
 
   /**
    * @param timekeeper the clock and timers of leases, cooldowns and sweeps ({@code Timekeeper::system}
@@ -116,6 +129,7 @@ public final class AccountPoolVerticle extends VerticleBase {
         .onSuccess(v -> {
           sweepTimer = time.setPeriodic(SWEEP_INTERVAL_MS, id -> leasing.dropLeaked(LEASE_MAX_AGE_MS));
           refreshTimer = time.setPeriodic(config.refreshIntervalSeconds() * 1000L, id -> refresher.sweep());
+          heartbeatTimer = time.setPeriodic(LeaseLedger.HEARTBEAT_MS, id -> leasing.heartbeat());
           long tickMs = Math.min(60_000L, 1000L * Math.min(routing.modelCatalogTtlSeconds(), routing.usageRefreshSeconds()));
           entitlementTimer = time.setPeriodic(tickMs, id -> entitlements.tick());
           entitlements.tick(); // accounts never fetched (or due) get their catalog and usage now
@@ -126,11 +140,11 @@ public final class AccountPoolVerticle extends VerticleBase {
   private void wire() {
     int maxErrorCount = config.maxErrorCount() > 0 ? config.maxErrorCount() : Integer.MAX_VALUE;
     LeaseBook book = new LeaseBook(config.accountMaxConcurrency());
-    refresher = new TokenRefresher(store, new TokenRefreshClient(vertx, TokenRefresher.DEFAULT_EXPIRES_IN_SECONDS), time,
+    refresher = new TokenRefresher(store, refreshLocks, instanceId, new TokenRefreshClient(vertx, TokenRefresher.DEFAULT_EXPIRES_IN_SECONDS), time,
         new TokenRefresher.Settings(maxErrorCount, config.refreshMaxAgeSeconds(), config.refreshBeforeExpirySeconds()), metrics);
     entitlements = new Entitlements(store, refresher, new RuntimeInfoClient(vertx), time, routing.modelCatalogTtlSeconds(),
         routing.usageRefreshSeconds(), directory -> vertx.eventBus().publish(Addresses.MODELS_DIRECTORY_CHANGED, directory.toJson()));
-    leasing = new Leasing(store, book, refresher, time, new Leasing.Settings(maxErrorCount, config.cooldownSeconds(),
+    leasing = new Leasing(store, book, ledger, refresher, time, new Leasing.Settings(maxErrorCount, config.cooldownSeconds(),
         config.shortCooldownSeconds(), config.longCooldownSeconds(), config.quotaParkSeconds()), entitlements,
         new StickyTable(routing.stickyMaxEntries(), routing.stickyTtlSeconds() * 1000L, time::monotonicMillis));
     admin = new AccountAdmin(store, book, refresher, time);
@@ -141,7 +155,13 @@ public final class AccountPoolVerticle extends VerticleBase {
     if (sweepTimer >= 0) time.cancel(sweepTimer);
     if (refreshTimer >= 0) time.cancel(refreshTimer);
     if (entitlementTimer >= 0) time.cancel(entitlementTimer);
-    return closeStore();
+    if (heartbeatTimer >= 0) time.cancel(heartbeatTimer);
+    Future<Void> released = leasing == null ? Future.succeededFuture() : leasing.releaseAll().recover(err -> {
+      LOG.warn("could not release this instance's leases (they expire within {} ms): {}", LeaseLedger.STALE_MS,
+          err.getMessage());
+      return Future.succeededFuture();
+    });
+    return released.eventually(this::closeStore);
   }
 
   private Future<Void> closeStore() {

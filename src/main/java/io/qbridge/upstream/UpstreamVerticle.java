@@ -56,7 +56,7 @@ public final class UpstreamVerticle extends VerticleBase {
     runtime = new RuntimeClient(http, config.amazonqEndpoint(), (int) OutboundHttp.acquireTimeoutMs(config),
         Math.min(config.headersTimeoutMs(), config.idleTimeoutMs()), template);
     logins = new DeviceLogins(timekeeper.apply(vertx), oidc, new AccountPoolClient(vertx)::create,
-        DeviceLogins.Settings.from(deviceLogin));
+        DeviceLogins.Settings.from(deviceLogin), new InMemoryDeviceLoginStore(), java.util.UUID.randomUUID().toString());
     return Future.all(List.of(
         Bus.consume(vertx, Addresses.UPSTREAM_TOKEN_REFRESH, this::refresh),
         Bus.consume(vertx, Addresses.UPSTREAM_MODELS_LIST,
@@ -64,14 +64,14 @@ public final class UpstreamVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.UPSTREAM_USAGE_GET,
             b -> runtimeReply("usage", runtime.getUsageLimits(b.getString("accessToken")).map(u -> u.toJson()))),
         Bus.consume(vertx, Addresses.UPSTREAM_LOGIN_START, logins::start),
-        Bus.consume(vertx, Addresses.UPSTREAM_LOGIN_STATUS, body -> Future.succeededFuture(logins.status(body.getString("authId")))),
+        Bus.consume(vertx, Addresses.UPSTREAM_LOGIN_STATUS, body -> logins.status(body.getString("authId"))),
         Bus.consume(vertx, Addresses.UPSTREAM_LOGIN_CLAIM, body -> logins.claim(body.getString("authId")))));
   }
 
   @Override
   public Future<?> stop() {
-    if (logins != null) logins.close();
-    return http == null ? Future.succeededFuture() : http.close();
+    Future<Void> handedOver = logins == null ? Future.succeededFuture() : logins.close();
+    return handedOver.eventually(() -> http == null ? Future.succeededFuture() : http.close());
   }
 
   /**

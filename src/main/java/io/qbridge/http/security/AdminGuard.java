@@ -30,7 +30,10 @@ final class AdminGuard implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     String client = security.clientAddress(request);
-    if (Refusals.lockedOut(ctx, security, client, shape)) return;
+    Refusals.unlessLockedOut(ctx, security, client, shape, () -> authenticate(ctx, request, client));
+  }
+
+  private void authenticate(RoutingContext ctx, HttpServerRequest request, String client) {
     if (security.devMode()) {
       if (!Refusals.notLocal(ctx, shape)) pass(ctx, "loopback", !SameOrigin.isStateChanging(request.method())
           || SameOrigin.check(request, false));
@@ -41,8 +44,7 @@ final class AdminGuard implements Handler<RoutingContext> {
       if (security.keyMatches(key)) {
         pass(ctx, "key", true);
       } else {
-        security.lockout().recordFailure(client);
-        FailureHandler.send(ctx.response(), shape, 401, ErrorType.AUTHENTICATION, "Invalid admin key");
+        Refusals.invalidKey(ctx, security, client, shape);
       }
       return;
     }

@@ -61,7 +61,7 @@ public final class AdminSecurity {
     AppConfig.Admin admin = config.admin();
     SessionStore sessions = new InMemorySessionStore(time,
         Duration.ofSeconds(admin.sessionIdleTimeoutSeconds()), Duration.ofSeconds(admin.sessionMaxLifetimeSeconds()));
-    return new AdminSecurity(config.http().adminKey(), sessions, new AuthLockout(MAX_FAILURES, FAILURE_WINDOW, time),
+    return new AdminSecurity(config.http().adminKey(), sessions, new InMemoryAuthLockout(MAX_FAILURES, FAILURE_WINDOW, time),
         admin.trustedProxies(), admin.sessionMaxLifetimeSeconds(), config.http().authRequired());
   }
 

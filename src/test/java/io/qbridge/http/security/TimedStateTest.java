@@ -16,28 +16,28 @@ class TimedStateTest {
 
   @Test
   void lockoutAfterTenFailuresForTheRestOfTheWindowOnly() {
-    AuthLockout lockout = new AuthLockout(10, Duration.ofSeconds(60), clock);
-    for (int i = 0; i < 9; i++) lockout.recordFailure("10.0.0.1");
-    assertThat(lockout.retryAfterSeconds("10.0.0.1")).isZero();
+    AuthLockout lockout = new InMemoryAuthLockout(10, Duration.ofSeconds(60), clock);
+    for (int i = 0; i < 9; i++) lockout.recordFailure("10.0.0.1").await();
+    assertThat(lockout.retryAfterSeconds("10.0.0.1").await()).isZero();
     clock.advance((Duration.ofSeconds(20)).toMillis());
-    lockout.recordFailure("10.0.0.1");
-    assertThat(lockout.retryAfterSeconds("10.0.0.1")).isEqualTo(40);
-    assertThat(lockout.retryAfterSeconds("10.0.0.2")).isZero();
+    lockout.recordFailure("10.0.0.1").await();
+    assertThat(lockout.retryAfterSeconds("10.0.0.1").await()).isEqualTo(40);
+    assertThat(lockout.retryAfterSeconds("10.0.0.2").await()).isZero();
     clock.advance((Duration.ofMillis(39_500)).toMillis());
-    assertThat(lockout.retryAfterSeconds("10.0.0.1")).isEqualTo(1);
+    assertThat(lockout.retryAfterSeconds("10.0.0.1").await()).isEqualTo(1);
     clock.advance((Duration.ofMillis(500)).toMillis());
-    assertThat(lockout.retryAfterSeconds("10.0.0.1")).isZero();
-    lockout.recordFailure("10.0.0.1"); // a new window
-    assertThat(lockout.retryAfterSeconds("10.0.0.1")).isZero();
+    assertThat(lockout.retryAfterSeconds("10.0.0.1").await()).isZero();
+    lockout.recordFailure("10.0.0.1").await(); // a new window
+    assertThat(lockout.retryAfterSeconds("10.0.0.1").await()).isZero();
   }
 
   @Test
   void failuresSpreadOverMoreThanAWindowDoNotLock() {
-    AuthLockout lockout = new AuthLockout(10, Duration.ofSeconds(60), clock);
+    AuthLockout lockout = new InMemoryAuthLockout(10, Duration.ofSeconds(60), clock);
     for (int i = 0; i < 30; i++) {
-      lockout.recordFailure("10.0.0.1");
+      lockout.recordFailure("10.0.0.1").await();
       clock.advance((Duration.ofSeconds(7)).toMillis()); // at most 9 per window
-      assertThat(lockout.retryAfterSeconds("10.0.0.1")).isZero();
+      assertThat(lockout.retryAfterSeconds("10.0.0.1").await()).isZero();
     }
   }
 
