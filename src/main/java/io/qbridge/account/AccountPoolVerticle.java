@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,18 +81,10 @@ public final class AccountPoolVerticle extends VerticleBase {
   private long sweepTimer = -1;
   private long refreshTimer = -1;
   private long heartbeatTimer = -1;
-  private final String instanceId = java.util.UUID.randomUUID().toString();
-  // TEMPORARY until the database foundation lands: no cross-instance coordination yet
-  private final RefreshLocks refreshLocks = new RefreshLocks() {
-    @Override public Future<Boolean> tryAcquire(String accountId, String owner, long nowMs, long untilMs) {
-      return Future.succeededFuture(true);
-    }
-
-    @Override public Future<Void> release(String accountId, String owner) {
-      return Future.succeededFuture();
-    }
-  };
-  private final LeaseLedger ledger = LeaseLedger.UNLIMITED;
+  /** This process among the instances sharing the database: owner of its refresh locks and leases. */
+  private final String instanceId;
+  private RefreshLocks refreshLocks;
+  private LeaseLedger ledger;
 
   /**
    * @param timekeeper the clock and timers of leases, cooldowns and sweeps ({@code Timekeeper::system}
@@ -109,10 +102,17 @@ public final class AccountPoolVerticle extends VerticleBase {
   /** @param metrics where token refreshes are counted, by result, as they happen */
   public AccountPoolVerticle(AppConfig.Pool config, AppConfig.Routing routing, Function<Vertx, Timekeeper> timekeeper,
       Metrics metrics) {
+    this(config, routing, timekeeper, metrics, "pool-" + UUID.randomUUID());
+  }
+
+  /** @param instanceId this qbridge instance's name in the shared database (owner of its leases and refresh locks) */
+  public AccountPoolVerticle(AppConfig.Pool config, AppConfig.Routing routing, Function<Vertx, Timekeeper> timekeeper,
+      Metrics metrics, String instanceId) {
     this.config = Objects.requireNonNull(config, "config");
     this.routing = Objects.requireNonNull(routing, "routing");
     this.timekeeper = timekeeper;
     this.metrics = metrics;
+    this.instanceId = instanceId;
   }
 
   /** Opens the store (schema created/migrated), then registers the consumers; fails if either fails. */
