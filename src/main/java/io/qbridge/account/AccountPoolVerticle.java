@@ -13,6 +13,7 @@ import io.qbridge.bus.TokenRefreshClient;
 import io.qbridge.config.AppConfig;
 import io.qbridge.telemetry.Metrics;
 import io.qbridge.time.Timekeeper;
+import io.qbridge.store.Database;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -74,6 +75,8 @@ public final class AccountPoolVerticle extends VerticleBase {
   private Entitlements entitlements;
   private long entitlementTimer = -1;
   private Timekeeper time;
+  /** The account database; components of this verticle that store their own tables migrate and use it too. */
+  private Database database;
   private AccountStore store;
   private Leasing leasing;
   private TokenRefresher refresher;
@@ -119,7 +122,11 @@ public final class AccountPoolVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     time = timekeeper.apply(vertx);
-    return AccountStores.create(vertx, config.databaseUrl())
+    return AccountStores.openDatabase(vertx, config.databaseUrl())
+        .compose(db -> {
+          database = db;
+          return AccountStores.create(db);
+        })
         .compose(opened -> {
           store = new CachedLeaseStore(opened);
           wire();
@@ -165,7 +172,8 @@ public final class AccountPoolVerticle extends VerticleBase {
   }
 
   private Future<Void> closeStore() {
-    return store == null ? Future.succeededFuture() : store.close();
+    Future<Void> closed = store == null ? Future.succeededFuture() : store.close();
+    return closed.eventually(() -> database == null ? Future.succeededFuture() : database.close());
   }
 
   private Future<Void> registerConsumers() {

@@ -1,24 +1,37 @@
 package io.qbridge.account;
 
+import io.qbridge.store.Database;
+import io.qbridge.store.Engine;
+import io.qbridge.store.Migration;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Every SQL statement of the account store, for one database dialect.
+ * Every SQL statement of the account store, for one database dialect, and the store's schema
+ * migrations.
  *
- * <p>The statements are portable (JDBC {@code ?} parameters, camelCase columns double-quoted so a
- * case-folding engine such as PostgreSQL keeps q2api's names, {@code random()}, {@code COALESCE},
- * {@code LIMIT ?}). What differs between engines is isolated in the constructor arguments: how to
- * list the table's columns, how to merge a JSON object into the {@code other} text column, and how
- * to prove the database is writable. A PostgreSQL dialect is a second factory next to
- * {@link #sqlite()}, e.g. {@code information_schema.columns} and
- * {@code (COALESCE(NULLIF(other,''),'{}')::jsonb || ?::jsonb)::text}; callers do not change.
+ * <p>The statements are portable ({@code ?} parameters, numbered for PostgreSQL by
+ * {@link Database#sql}; camelCase columns double-quoted so a case-folding engine such as
+ * PostgreSQL keeps q2api's names; {@code random()}, {@code COALESCE}, {@code LIMIT ?}). What
+ * differs between engines is isolated in the constructor arguments: how to list the table's
+ * columns, how to merge a JSON object into the {@code other} text column and read a key of it,
+ * and whether a write needs a durability barrier. q2api's column types (times as fixed-width UTC
+ * text, {@code enabled} as 0/1) are kept on both engines, so one row mapping serves both.
  *
  * <p>Parameter order of each statement is documented next to it and must match
- * {@link JdbcAccountStore}.
+ * {@link SqlAccountStore}.
  */
 final class SqlQueries {
+  private static final Logger LOG = LoggerFactory.getLogger(SqlQueries.class);
 
   /** A column of q2api's schema: its (unquoted) name and its SQL type with default. */
   record Column(String name, String type) {}
@@ -89,15 +102,105 @@ final class SqlQueries {
         "id NOT IN (SELECT value FROM json_each(?))");
   }
 
+  /**
+   * PostgreSQL (12+). {@code other} stays a text column (q2api's schema, one row mapping): it is
+   * read as jsonb through {@code qbridge_json_object} (invalid JSON or a non-object counts as
+   * {@code {}}, as on SQLite) and merged with {@code qbridge_merge_patch} (RFC 7386, recursive,
+   * like SQLite's {@code json_patch}); both functions are created by migration v1. Values of
+   * {@code other} compared with times use {@code COLLATE "C"}: byte order is time order for the
+   * fixed-width UTC text, whatever the database's collation. Commits are durable already.
+   */
+  static SqlQueries postgres() {
+    String otherJson = "qbridge_json_object(other)";
+    return new SqlQueries(
+        "postgres",
+        "SELECT column_name::text AS name FROM information_schema.columns"
+            + " WHERE table_schema = current_schema() AND table_name = 'accounts'",
+        "UPDATE accounts SET id = id WHERE 1 = 0",
+        null,
+        "qbridge_merge_patch(" + otherJson + ", (?::text)::jsonb)::text",
+        "(" + otherJson + " - ARRAY['disabledReason', 'disabledAt', 'cooldownUntil', 'cooldownReason',"
+            + " 'parkedUntil', 'parkedReason'])::text",
+        "(" + otherJson + " ->> '%s') COLLATE \"C\"",
+        "id NOT IN (SELECT jsonb_array_elements_text((?::text)::jsonb))");
+  }
+
+  static SqlQueries of(Engine engine) {
+    return engine == Engine.POSTGRES ? postgres() : sqlite();
+  }
+
+  // ---- migrations (component "accounts"; versions only grow, see Database#migrate) ----
+
+  static final String COMPONENT = "accounts";
+
+  /** PostgreSQL's helpers for the {@code other} column (see {@link #postgres()}). */
+  private static final List<String> POSTGRES_JSON_FUNCTIONS = List.of(
+      """
+      CREATE OR REPLACE FUNCTION qbridge_json_object(t text) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $$
+      DECLARE j jsonb;
+      BEGIN
+        IF t IS NULL OR t = '' THEN RETURN '{}'::jsonb; END IF;
+        j := t::jsonb;
+        RETURN CASE WHEN jsonb_typeof(j) = 'object' THEN j ELSE '{}'::jsonb END;
+      EXCEPTION WHEN others THEN
+        RETURN '{}'::jsonb;
+      END $$""",
+      """
+      CREATE OR REPLACE FUNCTION qbridge_merge_patch(target jsonb, patch jsonb) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $$
+      DECLARE k text; v jsonb; result jsonb;
+      BEGIN
+        IF patch IS NULL OR jsonb_typeof(patch) <> 'object' THEN RETURN patch; END IF;
+        result := CASE WHEN jsonb_typeof(target) = 'object' THEN target ELSE '{}'::jsonb END;
+        FOR k, v IN SELECT key, value FROM jsonb_each(patch) LOOP
+          IF jsonb_typeof(v) = 'null' THEN
+            result := result - k;
+          ELSE
+            result := jsonb_set(result, ARRAY[k], qbridge_merge_patch(result -> k, v));
+          END IF;
+        END LOOP;
+        RETURN result;
+      END $$""");
+
+  /** The account store's schema history. */
+  static List<Migration> migrations() {
+    return List.of(new Migration(1, "accounts table (q2api's schema; columns missing from an older q2api table are added)",
+        (conn, db) -> {
+          SqlQueries sql = of(db.engine());
+          Future<Void> functions = Future.succeededFuture();
+          if (db.engine() == Engine.POSTGRES) {
+            for (String f : POSTGRES_JSON_FUNCTIONS) functions = functions.compose(v -> conn.query(f).execute().mapEmpty());
+          }
+          return functions.compose(v -> conn.query(sql.createTable()).execute())
+              .compose(created -> conn.query(sql.listColumns).execute())
+              .compose(rows -> sql.addMissingColumns(conn, rows));
+        }));
+  }
+
+  private Future<Void> addMissingColumns(SqlConnection conn, RowSet<Row> rows) {
+    Set<String> present = new HashSet<>();
+    rows.forEach(row -> present.add(String.valueOf(row.getValue("name"))));
+    if (!present.contains("id")) {
+      return Future.failedFuture(new StoreException("table accounts exists but has no id column"));
+    }
+    Future<Void> chain = Future.succeededFuture();
+    for (Column column : COLUMNS) {
+      if (present.contains(column.name())) continue;
+      chain = chain.compose(v -> conn.query(addColumn(column)).execute()
+          .onSuccess(r -> LOG.info("accounts: added missing column {}", column.name()))
+          .mapEmpty());
+    }
+    return chain;
+  }
+
   // ---- schema ----
 
-  String createTable() {
+  private String createTable() {
     List<String> defs = COLUMNS.stream().map(c -> q(c.name()) + " " + c.type()).toList();
     return "CREATE TABLE IF NOT EXISTS accounts (" + String.join(", ", defs) + ")";
   }
 
   /** Adds a column to an older table (like q2api's startup migration). */
-  String addColumn(Column column) {
+  private String addColumn(Column column) {
     return "ALTER TABLE accounts ADD COLUMN " + q(column.name()) + " " + column.type();
   }
 

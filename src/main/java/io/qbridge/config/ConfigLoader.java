@@ -571,9 +571,16 @@ public final class ConfigLoader {
       if (s == null) {
         return "";
       }
-      if (!s.startsWith("jdbc:sqlite:") && !s.startsWith("jdbc:postgresql:")) {
-        problem(key, values.get(key), quote(key, s)
-            + " is not supported; only jdbc:sqlite:<file> and jdbc:postgresql://<host>/<db> URLs are");
+      if (!s.startsWith("jdbc:sqlite:") && !io.qbridge.store.DatabaseUrl.isPostgres(s)) {
+        problem(key, values.get(key), quote(key, s) + " is not supported; only jdbc:sqlite:<file>,"
+            + " postgres://user:password@host:port/db (or postgresql://, jdbc:postgresql://) URLs are");
+        return s;
+      }
+      try {
+        io.qbridge.store.DatabaseUrl.parse(s);
+      } catch (io.qbridge.store.DatabaseException e) {
+        // the parser names the problem, never the password; the value is shown masked
+        problem(key, values.get(key), quote(key, s) + ": " + e.getMessage().replaceFirst("^DATABASE_URL ", ""));
       }
       return s;
     }

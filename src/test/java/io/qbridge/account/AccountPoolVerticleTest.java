@@ -356,7 +356,7 @@ class AccountPoolVerticleTest {
     String url = "jdbc:sqlite:" + file.resolve("accounts.sqlite3");
     Throwable err = catchThrowable(() -> vertx.deployVerticle(new AccountPoolVerticle(config(url, 100).pool(), io.qbridge.time.Timekeeper::system)).await());
     assertThat(err).isInstanceOf(StoreException.class)
-        .hasMessageContaining("Cannot open the account database '" + file.resolve("accounts.sqlite3") + "'");
+        .hasMessageContaining("Cannot open the database '" + file.resolve("accounts.sqlite3") + "'");
     assertThat(vertx.deploymentIDs()).isEmpty();
   }
 

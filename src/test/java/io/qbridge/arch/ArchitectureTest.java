@@ -1,5 +1,6 @@
 package io.qbridge.arch;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -48,5 +49,13 @@ class ArchitectureTest {
       .whereLayer("Web").mayOnlyBeAccessedByLayers("Api", "Http", "Chat")
       .whereLayer("Relay").mayOnlyBeAccessedByLayers("Api", "Http", "Chat", "Answer")
       .check(MAIN);
+  }
+
+  /** The database foundation (pool, dialect, migrations) is a leaf every stored component builds on. */
+  @Test
+  void storeDependsOnNoOtherQbridgePackage() {
+    classes().that().resideInAPackage("io.qbridge.store..")
+        .should().onlyDependOnClassesThat().resideInAnyPackage("io.qbridge.store..", "java..", "io.vertx..", "org.slf4j..")
+        .check(MAIN);
   }
 }

@@ -366,8 +366,8 @@ class ConfigLoaderTest {
         "MAX_ERROR_COUNT: '0' must be at least 1 (from environment)",
         "HTTP_PROXY: 'proxy.example.com:3128' is not an absolute URL; expected http://... or https://..."
             + " (from environment)",
-        "DATABASE_URL: 'jdbc:mysql://db/q' is not supported; only jdbc:sqlite:<file> and "
-            + "jdbc:postgresql://<host>/<db> URLs are (from environment)",
+        "DATABASE_URL: 'jdbc:mysql://db/q' is not supported; only jdbc:sqlite:<file>,"
+            + " postgres://user:password@host:port/db (or postgresql://, jdbc:postgresql://) URLs are (from environment)",
         "AMAZONQ_ENDPOINT: 'ftp://q.example.com/' must be an http:// or https:// URL, not ftp: (from " + dotEnv + ":2)",
         "AMAZONQ_OIDC_ENDPOINT: 'https://***@oidc.example.com' must not contain credentials (user-info) (from environment)",
         "AMAZONQ_START_URL: 'https://' is not a valid URL (Expected authority at index 8) (from environment)",
@@ -410,10 +410,11 @@ class ConfigLoaderTest {
     assertThat(ok.upstream().httpProxy()).isEqualTo("http://alice:s3cret@proxy.example.com:3128");
 
     ConfigException e = failure(Map.of("HTTP_PROXY", "alice:s3cret@proxy.example.com:3128",
-        "DATABASE_URL", "postgres://bob:dbpass@db/q"));
+        "DATABASE_URL", "postgres://bob:dbpass@db/q?sslmode=maybe"));
     assertThat(e.problems()).hasSize(2);
+    assertThat(e.problems().get(1)).contains("sslmode 'maybe' is not one of");
     assertThat(e.getMessage()).doesNotContain("s3cret").doesNotContain("dbpass").doesNotContain("alice")
-        .contains("'***@proxy.example.com:3128'").contains("'postgres://***@db/q'");
+        .contains("'***@proxy.example.com:3128'").contains("'postgres://***@db/q?sslmode=maybe'");
   }
 
   @Test

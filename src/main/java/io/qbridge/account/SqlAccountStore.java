@@ -1,87 +1,54 @@
 package io.qbridge.account;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import io.vertx.jdbcclient.JDBCConnectOptions;
-import io.vertx.jdbcclient.JDBCPool;
+import io.qbridge.store.Database;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link AccountStore} over vertx-jdbc-client's {@link JDBCPool} and the Sql Client API. Engine
- * neutral: everything dialect-specific comes from {@link SqlQueries} and from the JDBC URL and pool
- * size chosen by {@link AccountStores}.
+ * {@link AccountStore} over a {@link Database} (SQLite or PostgreSQL) and the Sql Client API. One
+ * implementation, one behaviour for both engines: everything dialect-specific comes from
+ * {@link SqlQueries}, parameters are written {@code ?} and numbered by {@link Database#sql}.
  */
-final class JdbcAccountStore implements AccountStore {
-  private static final Logger LOG = LoggerFactory.getLogger(JdbcAccountStore.class);
+final class SqlAccountStore implements AccountStore {
+  private static final Logger LOG = LoggerFactory.getLogger(SqlAccountStore.class);
 
+  private final Database db;
   private final Pool pool;
   private final SqlQueries sql;
+  private final boolean ownsDatabase;
 
-  private JdbcAccountStore(Pool pool, SqlQueries sql) {
-    this.pool = pool;
-    this.sql = sql;
+  private SqlAccountStore(Database db, boolean ownsDatabase) {
+    this.db = db;
+    this.pool = db.pool();
+    this.sql = SqlQueries.of(db.engine());
+    this.ownsDatabase = ownsDatabase;
   }
 
   /**
-   * Creates the pool, then creates or migrates the schema and proves the database is writable.
-   * Fails with a {@link StoreException} "Cannot open the account database NAME: cause" and closes
-   * the pool when any of it fails. Call from the context that will use the store.
+   * Applies the account migrations and proves the database is writable. Fails with a
+   * {@link StoreException} "Cannot open the account database NAME: cause" (closing the database
+   * when {@code ownsDatabase}). {@link #close} closes the database only when {@code ownsDatabase}.
    */
-  static Future<AccountStore> open(Vertx vertx, String jdbcUrl, int poolSize, SqlQueries sql, String displayName) {
-    Pool pool;
-    try {
-      pool = JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl(jdbcUrl), new PoolOptions().setMaxSize(poolSize));
-    } catch (RuntimeException e) {
-      return Future.failedFuture(openFailure(displayName, e));
-    }
-    JdbcAccountStore store = new JdbcAccountStore(pool, sql);
-    return store.migrate()
+  static Future<AccountStore> open(Database db, boolean ownsDatabase) {
+    SqlAccountStore store = new SqlAccountStore(db, ownsDatabase);
+    return db.migrate(SqlQueries.COMPONENT, SqlQueries.migrations())
+        .compose(migrated -> db.pool().query(store.sql.writeProbe).execute())
         .<AccountStore>map(store)
-        .recover(err -> pool.close().transform(ignored -> Future.failedFuture(openFailure(displayName, err))));
-  }
-
-  private static StoreException openFailure(String displayName, Throwable err) {
-    return new StoreException("Cannot open the account database " + displayName + ": " + describe(err), err);
-  }
-
-  private Future<Void> migrate() {
-    return pool.withConnection(conn -> conn.query(sql.createTable()).execute()
-        .compose(created -> conn.query(sql.listColumns).execute())
-        .compose(rows -> addMissingColumns(conn, rows))
-        .compose(migrated -> conn.query(sql.writeProbe).execute())
-        .mapEmpty());
-  }
-
-  private Future<Void> addMissingColumns(SqlConnection conn, RowSet<Row> rows) {
-    Set<String> present = new HashSet<>();
-    rows.forEach(row -> present.add(String.valueOf(row.getValue("name"))));
-    if (!present.contains("id")) {
-      return Future.failedFuture(new StoreException("table accounts exists but has no id column"));
-    }
-    Future<Void> chain = Future.succeededFuture();
-    for (SqlQueries.Column column : SqlQueries.COLUMNS) {
-      if (present.contains(column.name())) continue;
-      chain = chain.compose(v -> conn.query(sql.addColumn(column)).execute()
-          .onSuccess(r -> LOG.info("accounts: added missing column {}", column.name()))
-          .mapEmpty());
-    }
-    return chain;
+        .recover(err -> (ownsDatabase ? db.close() : Future.<Void>succeededFuture())
+            .transform(ignored -> Future.failedFuture(new StoreException(
+                "Cannot open the account database " + db.displayName() + ": " + describe(err), err))));
   }
 
   // ---- reads ----
@@ -95,31 +62,31 @@ final class JdbcAccountStore implements AccountStore {
         .addValue(UtcTimes.format(a.createdAt())).addValue(UtcTimes.format(a.updatedAt()))
         .addValue(a.enabled() ? 1 : 0).addValue(a.errorCount()).addValue(a.successCount())
         .addValue(UtcTimes.format(a.expiresAt()));
-    return guard("insert", pool.preparedQuery(sql.insert()).execute(t).map(a));
+    return guard("insert", db.preparedQuery(sql.insert()).execute(t).map(a));
   }
 
   @Override
   public Future<List<Account>> findAll() {
-    return guard("findAll", pool.query(sql.selectAll()).execute().map(JdbcAccountStore::toAccounts));
+    return guard("findAll", pool.query(sql.selectAll()).execute().map(SqlAccountStore::toAccounts));
   }
 
   @Override
   public Future<Optional<Account>> findById(String id) {
-    return guard("findById", pool.preparedQuery(sql.selectById()).execute(Tuple.of(id))
+    return guard("findById", db.preparedQuery(sql.selectById()).execute(Tuple.of(id))
         .map(rows -> toAccounts(rows).stream().findFirst()));
   }
 
   @Override
   public Future<List<Account>> findEnabled() {
-    return guard("findEnabled", pool.query(sql.selectEnabled()).execute().map(JdbcAccountStore::toAccounts));
+    return guard("findEnabled", pool.query(sql.selectEnabled()).execute().map(SqlAccountStore::toAccounts));
   }
 
   @Override
   public Future<List<Account>> findLeaseCandidates(int limit, Instant now, java.util.Collection<String> exclude) {
     String at = UtcTimes.format(now);
     Tuple t = Tuple.of(at, at, new io.vertx.core.json.JsonArray(List.copyOf(exclude)).encode(), limit);
-    return guard("findLeaseCandidates", pool.preparedQuery(sql.selectLeaseCandidates()).execute(t)
-        .map(JdbcAccountStore::toAccounts));
+    return guard("findLeaseCandidates", db.preparedQuery(sql.selectLeaseCandidates()).execute(t)
+        .map(SqlAccountStore::toAccounts));
   }
 
   @Override
@@ -146,13 +113,13 @@ final class JdbcAccountStore implements AccountStore {
       t.addValue(value);
     }
     t.addValue(UtcTimes.format(UtcTimes.now())).addValue(id);
-    return guard("update", pool.preparedQuery(sql.update(patch)).execute(t))
+    return guard("update", db.preparedQuery(sql.update(patch)).execute(t))
         .compose(r -> r.rowCount() == 0 ? Future.succeededFuture(Optional.empty()) : findById(id));
   }
 
   @Override
   public Future<Boolean> delete(String id) {
-    return guard("delete", pool.preparedQuery(sql.delete()).execute(Tuple.of(id)).map(r -> r.rowCount() > 0));
+    return guard("delete", db.preparedQuery(sql.delete()).execute(Tuple.of(id)).map(r -> r.rowCount() > 0));
   }
 
   @Override
@@ -204,11 +171,11 @@ final class JdbcAccountStore implements AccountStore {
 
   @Override
   public Future<Void> close() {
-    return pool.close();
+    return ownsDatabase ? db.close() : Future.succeededFuture();
   }
 
   private Future<Void> write(String op, String statement, Tuple params) {
-    return guard(op, pool.preparedQuery(statement).execute(params).mapEmpty());
+    return guard(op, db.preparedQuery(statement).execute(params).mapEmpty());
   }
 
   private static String disabledReason(String reason, Instant at) {
@@ -270,11 +237,6 @@ final class JdbcAccountStore implements AccountStore {
 
   /** The messages of an exception and its causes, de-duplicated, for operators. */
   static String describe(Throwable err) {
-    List<String> parts = new ArrayList<>();
-    for (Throwable t = err; t != null && parts.size() < 4; t = t.getCause()) {
-      String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-      if (parts.stream().noneMatch(p -> p.contains(m))) parts.add(m);
-    }
-    return String.join(": ", parts);
+    return Database.describe(err);
   }
 }
