@@ -129,8 +129,11 @@ public final class AccountPoolVerticle extends VerticleBase {
         })
         .compose(opened -> {
           store = new CachedLeaseStore(opened);
+          return openCoordination();
+        })
+        .compose(v -> {
           wire();
-          return admin.loadHolds().compose(v -> entitlements.load());
+          return admin.loadHolds().compose(loaded -> entitlements.load());
         })
         .compose(v -> registerConsumers())
         .onSuccess(v -> {
@@ -142,6 +145,22 @@ public final class AccountPoolVerticle extends VerticleBase {
           entitlements.tick(); // accounts never fetched (or due) get their catalog and usage now
         })
         .recover(err -> closeStore().transform(ignored -> Future.failedFuture(err)));
+  }
+
+  /**
+   * The tables shared with the other instances on the database: refresh locks always, the lease
+   * ledger only with ACCOUNT_MAX_CONCURRENCY set (without a cap leasing costs no database work).
+   */
+  private Future<Void> openCoordination() {
+    int cap = config.accountMaxConcurrency();
+    Future<RefreshLocks> locks = SqlRefreshLocks.open(database);
+    Future<LeaseLedger> leases = cap > 0 ? SqlLeaseLedger.open(database, instanceId, cap)
+        : Future.succeededFuture(LeaseLedger.UNLIMITED);
+    return Future.all(locks, leases).map(v -> {
+      refreshLocks = locks.result();
+      ledger = leases.result();
+      return null;
+    });
   }
 
   private void wire() {

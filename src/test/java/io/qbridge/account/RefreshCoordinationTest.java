@@ -6,6 +6,7 @@ import io.qbridge.bus.Addresses;
 import io.qbridge.bus.BusError;
 import io.qbridge.bus.BusFailure;
 import io.qbridge.bus.TokenRefreshClient;
+import io.qbridge.store.Database;
 import io.qbridge.telemetry.Metrics;
 import io.qbridge.time.ManualTimekeeper;
 import io.vertx.core.Context;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Two instances' token refreshers on one database: exactly one OIDC refresh per expiry, the loser
  * waits for and uses the winner's token (never the old refresh token), a winner's failure is not
  * counted twice, a dead winner's lock runs out, the sweep skips what another instance refreshes.
+ * The locks are the SQLite ones ({@link CoordinationStoreContract} shows PostgreSQL's behave alike).
  * Each refresher runs on its own context, as two pool verticles would; time is a
  * {@link ManualTimekeeper}, so the waiter's polls are stepped, not slept.
  */
@@ -40,6 +42,7 @@ class RefreshCoordinationTest {
   Vertx vertx;
   final ManualTimekeeper time = new ManualTimekeeper();
   AccountStore store;
+  Database database;
   RefreshLocks locks;
   Context ctxA;
   Context ctxB;
@@ -56,7 +59,8 @@ class RefreshCoordinationTest {
     ctxA = vertx.getOrCreateContext();
     ctxB = vertx.getOrCreateContext();
     store = on(ctxA, () -> AccountStores.create(vertx, AccountTestSupport.sqliteUrl(dir)));
-    locks = new InMemoryRefreshLocks();
+    database = on(ctxA, () -> Database.open(vertx, AccountTestSupport.sqliteUrl(dir), 1));
+    locks = on(ctxA, () -> SqlRefreshLocks.open(database));
     vertx.eventBus().<JsonObject>consumer(Addresses.UPSTREAM_TOKEN_REFRESH, msg -> {
       presented.add(msg.body().getString("refreshToken"));
       answer.future().onSuccess(msg::reply).onFailure(err -> msg.fail(BusFailure.REFRESH_FAILED.code(), err.getMessage()));
@@ -69,6 +73,7 @@ class RefreshCoordinationTest {
   @AfterEach
   void tearDown() {
     on(ctxA, () -> store.close());
+    on(ctxA, () -> database.close());
   }
 
   private TokenRefresher refresher(String owner) {

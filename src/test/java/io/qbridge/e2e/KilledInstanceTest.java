@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 class KilledInstanceTest {
 
-  /** The bound the README promises, plus the slack of this test's probe interval. */
+  /** The bound the README promises (the assertion allows the slack of this test's probes on top). */
   static final long BOUND_MS = 30_000;
   static final long PROBE_MS = 500;
 
@@ -65,7 +65,7 @@ class KilledInstanceTest {
     emu = AmazonQEmulator.start(vertx).await();
     // streams outlive the bound: an upstream idle timeout would end B's held stream (and free its account) first
     Map<String, String> env = new HashMap<>(Map.of("DATABASE_URL", server.url(database), "ACCOUNT_MAX_CONCURRENCY", "1",
-        "UPSTREAM_IDLE_TIMEOUT_MS", "130000"));
+        "UPSTREAM_IDLE_TIMEOUT_MS", "130000", "SHUTDOWN_GRACE_SECONDS", "0"));
     vertxB = Vertx.vertx();
     b = TestGateway.startSharing(vertxB, emu, Files.createDirectories(dir.resolve("b")), env);
     b.addAccount();
@@ -99,7 +99,7 @@ class KilledInstanceTest {
       Thread.sleep(PROBE_MS);
     }
     // A renewed its lease at most one heartbeat (10 s) before the kill: it stops counting 20 to 30 s after it
-    assertThat(freedAfterMs).as("ms from the kill until A's account served again").isBetween(15_000L, BOUND_MS + PROBE_MS);
+    assertThat(freedAfterMs).as("ms from the kill until A's account served again").isBetween(15_000L, BOUND_MS + 2 * PROBE_MS);
 
     // B's next heartbeat deletes A's stale row; B's own live stream stays
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
@@ -118,10 +118,10 @@ class KilledInstanceTest {
     Path work = Files.createDirectories(dir.resolve("a"));
     Map<String, String> env = new HashMap<>(Map.of("HOST", "127.0.0.1", "PORT", "0", "HTTP_INSTANCES", "1",
         "AMAZONQ_ENDPOINT", emu.chatEndpoint(), "AMAZONQ_OIDC_ENDPOINT", emu.oidcEndpoint(),
-        "UPSTREAM_CONNECT_TIMEOUT_MS", "2000", "TEMPLATES_DIR", Path.of("templates").toAbsolutePath().toString()));
+        "UPSTREAM_CONNECT_TIMEOUT_MS", "2000", "QBRIDGE_TEST_LOG", "INFO", "TEMPLATES_DIR", Path.of("templates").toAbsolutePath().toString()));
     env.putAll(extra);
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.qbridge.Main"));
+        "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.qbridge.Main"));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(work.toFile());
     pb.environment().putAll(env);
     childA = pb.start();

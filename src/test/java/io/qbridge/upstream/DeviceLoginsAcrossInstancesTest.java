@@ -163,17 +163,20 @@ class DeviceLoginsAcrossInstancesTest {
 
     time.advance(DeviceLoginsTest.FAST.sweepIntervalMs()); // well within the poll lease
     awaitTrue(() -> on(b.ctx(), () -> Future.succeededFuture(b.logins().size())) == 1, "B adopted the login");
-    JsonObject reply = null;
-    for (int i = 0; i < 20; i++) {
-      time.advance(Math.max(1, time.nextTimerInMs()));
-      reply = on(b.ctx(), () -> b.logins().status(authId));
-      if (!"pending".equals(reply.getString("status"))) break;
+    for (int i = 0; i < 20 && "pending".equals(statusOn(b, authId)); i++) {
+      time.advance(DeviceLoginsTest.FAST.minIntervalMs()); // B's poll
+      awaitTrue(() -> !"pending".equals(statusOn(b, authId)) || time.pendingOneShotTimers() == 1, "B's next poll");
     }
+    JsonObject reply = on(b.ctx(), () -> b.logins().status(authId));
     assertThat(reply.getString("status")).isEqualTo("completed");
     assertThat(created).hasSize(1);
   }
 
   // ---- helpers ----
+
+  private static String statusOn(Instance instance, String authId) {
+    return on(instance.ctx(), () -> instance.logins().status(authId)).getString("status");
+  }
 
   private static <T> T on(Context ctx, Supplier<Future<T>> op) {
     return await(onLater(ctx, op));
