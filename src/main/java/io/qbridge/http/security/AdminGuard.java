@@ -6,6 +6,8 @@ import io.qbridge.web.FailureHandler;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Lets a request through to an admin route or answers 401/403/429 in the route's error shape.
@@ -14,6 +16,7 @@ import io.vertx.ext.web.RoutingContext;
  * "session") for handlers that record who did what.
  */
 final class AdminGuard implements Handler<RoutingContext> {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminGuard.class);
 
   /** Context key of the actor that passed the guard. */
   static final String ACTOR = "qbridge.adminActor";
@@ -55,7 +58,12 @@ final class AdminGuard implements Handler<RoutingContext> {
       return;
     }
     security.sessions().find(sessionId).onComplete(found -> {
-      if (found.succeeded() && found.result().isPresent()) {
+      if (found.failed()) {
+        // the session may well be valid: keep the cookie, say why
+        LOG.warn("console session store unavailable: {}", found.cause().getMessage());
+        FailureHandler.send(ctx.response(), shape, 503, ErrorType.API_ERROR,
+            "Console sessions are unavailable (database unreachable): try again shortly, or use the admin key");
+      } else if (found.result().isPresent()) {
         pass(ctx, "session", !SameOrigin.isStateChanging(request.method()) || SameOrigin.check(request, true));
       } else {
         security.clearSessionCookie(request, ctx.response());
