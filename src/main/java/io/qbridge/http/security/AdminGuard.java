@@ -13,13 +13,16 @@ import org.slf4j.LoggerFactory;
  * Lets a request through to an admin route or answers 401/403/429 in the route's error shape.
  * Order: lockout (429 with retry-after), then the mode's rule (see {@link AdminSecurity}); the
  * authenticated actor is left on the context under {@link #ACTOR} ("loopback", "key" or
- * "session") for handlers that record who did what.
+ * "session") and, as the audit log names it, under {@link #AUDIT_ACTOR} (see
+ * {@link AdminSecurity#auditActor}) for handlers that record who did what.
  */
 final class AdminGuard implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(AdminGuard.class);
 
   /** Context key of the actor that passed the guard. */
   static final String ACTOR = "qbridge.adminActor";
+  /** Context key of the actor's audit-log name: {@code loopback}, {@code admin-key} or {@code session:<tag>}. */
+  static final String AUDIT_ACTOR = "qbridge.adminAuditActor";
 
   private final AdminSecurity security;
   private final ErrorShape shape;
@@ -38,14 +41,14 @@ final class AdminGuard implements Handler<RoutingContext> {
 
   private void authenticate(RoutingContext ctx, HttpServerRequest request, String client) {
     if (security.devMode()) {
-      if (!Refusals.notLocal(ctx, shape)) pass(ctx, "loopback", !SameOrigin.isStateChanging(request.method())
+      if (!Refusals.notLocal(ctx, shape)) pass(ctx, "loopback", "loopback", !SameOrigin.isStateChanging(request.method())
           || SameOrigin.check(request, false));
       return;
     }
     String key = AdminSecurity.presentedKey(request);
     if (key != null) {
       if (security.keyMatches(key)) {
-        pass(ctx, "key", true);
+        pass(ctx, "key", AdminSecurity.KEY_ACTOR, true);
       } else {
         Refusals.invalidKey(ctx, security, client, shape);
       }
@@ -64,7 +67,7 @@ final class AdminGuard implements Handler<RoutingContext> {
         FailureHandler.send(ctx.response(), shape, 503, ErrorType.API_ERROR,
             "Console sessions are unavailable (database unreachable): try again shortly, or use the admin key");
       } else if (found.result().isPresent()) {
-        pass(ctx, "session", !SameOrigin.isStateChanging(request.method()) || SameOrigin.check(request, true));
+        pass(ctx, "session", AdminSecurity.sessionActor(sessionId), !SameOrigin.isStateChanging(request.method()) || SameOrigin.check(request, true));
       } else {
         security.clearSessionCookie(request, ctx.response());
         FailureHandler.send(ctx.response(), shape, 401, ErrorType.AUTHENTICATION,
@@ -73,13 +76,14 @@ final class AdminGuard implements Handler<RoutingContext> {
     });
   }
 
-  private void pass(RoutingContext ctx, String actor, boolean sameOrigin) {
+  private void pass(RoutingContext ctx, String actor, String auditActor, boolean sameOrigin) {
     if (!sameOrigin) {
       FailureHandler.send(ctx.response(), shape, 403, ErrorType.PERMISSION,
           "Cross-site request refused: admin changes must come from the console's own origin");
       return;
     }
     ctx.put(ACTOR, actor);
+    ctx.put(AUDIT_ACTOR, auditActor);
     ctx.next();
   }
 }
