@@ -115,7 +115,9 @@ public final class AccountPoolVerticle extends VerticleBase {
           return AccountStores.create(db);
         })
         .compose(opened -> {
-          store = new CachedLeaseStore(opened);
+          CachedLeaseStore cached = new CachedLeaseStore(opened);
+          AccountStores.listenForChanges(database, cached);
+          store = cached;
           wire();
           return admin.loadHolds().compose(v -> entitlements.load());
         })

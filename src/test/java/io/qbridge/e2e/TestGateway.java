@@ -30,12 +30,16 @@ public final class TestGateway {
   public final AppConfig config;
   public final HttpClientAgent http;
 
-  private TestGateway(Vertx vertx, AmazonQEmulator emulator, QBridge app, AppConfig config) {
+  /** Whether {@link #close} closes the emulator (false for a second instance sharing another's). */
+  private final boolean ownsEmulator;
+
+  private TestGateway(Vertx vertx, AmazonQEmulator emulator, QBridge app, AppConfig config, boolean ownsEmulator) {
     this.vertx = vertx;
     this.emulator = emulator;
     this.app = app;
     this.config = config;
     this.http = vertx.createHttpClient();
+    this.ownsEmulator = ownsEmulator;
   }
 
   /**
@@ -71,7 +75,18 @@ public final class TestGateway {
     AmazonQEmulator emu = AmazonQEmulator.start(vertx).await();
     AppConfig config = config(vertx, emu, dir, env);
     QBridge app = QBridge.deploy(vertx, config, time).await();
-    return new TestGateway(vertx, emu, app, config);
+    return new TestGateway(vertx, emu, app, config, true);
+  }
+
+  /**
+   * Another qbridge instance on its own {@code vertx} (its own event bus, as a second process
+   * would have) in front of {@code first}'s emulator; {@code env} should give both the same
+   * DATABASE_URL. Closing it leaves the emulator to {@code first}.
+   */
+  public static TestGateway startAnother(Vertx vertx, TestGateway first, Path dir, Map<String, String> env) {
+    AppConfig config = config(vertx, first.emulator, dir, env);
+    QBridge app = QBridge.deploy(vertx, config, Timekeeper.system(vertx)).await();
+    return new TestGateway(vertx, first.emulator, app, config, false);
   }
 
   public String baseUrl() { return "http://127.0.0.1:" + app.port(); }
@@ -222,6 +237,6 @@ public final class TestGateway {
   public void close() {
     http.close().await();
     app.close().await();
-    emulator.close().await();
+    if (ownsEmulator) emulator.close().await();
   }
 }
