@@ -41,6 +41,7 @@ class MultiInstanceEndToEndTest {
   private Vertx vertxB;
   private TestGateway a;
   private TestGateway b;
+  private Process nginx;
 
   @BeforeEach
   void twoInstances(Vertx vertx, TestInfo test) throws Exception {
@@ -53,7 +54,11 @@ class MultiInstanceEndToEndTest {
   }
 
   @AfterEach
-  void stop() {
+  void stop() throws Exception {
+    if (nginx != null) {
+      nginx.destroy();
+      nginx.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
     if (b != null) b.close();
     if (a != null) a.close();
     if (vertxB != null) vertxB.close().await();
@@ -70,6 +75,28 @@ class MultiInstanceEndToEndTest {
   private static void patch(TestGateway gw, String id, String json, int expectedStatus) {
     TestGateway.Response r = gw.request(HttpMethod.PATCH, "/v2/accounts/" + id, Buffer.buffer(json), "application/json");
     assertThat(r.status()).as(r.body().toString()).isEqualTo(expectedStatus);
+  }
+
+  private static List<String> accessLog(Path prefix) {
+    try {
+      return Files.readAllLines(prefix.resolve("logs/access.log"));
+    } catch (java.io.IOException e) {
+      return List.of();
+    }
+  }
+
+  /** One Messages request to {@code port} (nginx), from A's client on A's context. */
+  private TestGateway.Response viaNginx(int port) {
+    try {
+      return a.<TestGateway.Response>onContext(() -> a.http.request(new io.vertx.core.http.RequestOptions()
+              .setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port).setURI("/v1/messages")
+              .putHeader("content-type", "application/json"))
+          .compose(req -> req.send(MessagesEndToEndTest.body(false).toBuffer()))
+          .compose(resp -> resp.body().map(body -> new TestGateway.Response(resp.statusCode(), resp.headers(), body))))
+          .await(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("no answer through nginx within 30 s");
+    }
   }
 
   /** Polls {@code condition} every few milliseconds for up to 10 s. */
@@ -97,8 +124,11 @@ class MultiInstanceEndToEndTest {
 
     assertThat(a.awaitNoActiveLeases()).isZero();
     assertThat(b.awaitNoActiveLeases()).isZero();
-    int successes = accounts.stream().mapToInt(c -> b.account(c.clientId()).getInteger("success_count")).sum();
-    assertThat(successes).isEqualTo(120);
+    // each success is counted when its lease is released, just after the answer: wait for the last ones
+    java.util.function.IntSupplier successes =
+        () -> accounts.stream().mapToInt(c -> b.account(c.clientId()).getInteger("success_count")).sum();
+    pollUntil("120 successes counted", () -> successes.getAsInt() >= 120);
+    assertThat(successes.getAsInt()).isEqualTo(120);
     assertThat(a.emulator.chatRequests()).hasSize(120);
   }
 
@@ -188,5 +218,61 @@ class MultiInstanceEndToEndTest {
     patch(b, id, "{\"label\":\"after-restart\"}", 200);
     assertThat(a.account(one.clientId()).getString("label")).isEqualTo("after-restart");
     assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void theScaleNginxConfSpreadsRequestsAndSurvivesALostInstance() throws Exception {
+    Path binary = Path.of("/usr/sbin/nginx");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(binary), "nginx is not installed (.ci/run installs it)");
+    Credentials account = a.addAccount();
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path prefix = Files.createDirectories(dir.resolve("nginx/logs")).getParent();
+    // the shipped file, with the compose service names replaced by the two test instances
+    Files.writeString(prefix.resolve("site.conf"), Files.readString(Path.of("conf/nginx/qbridge-scale.conf"))
+        .replace("server qbridge-a:8000", "server 127.0.0.1:" + a.app.port())
+        .replace("server qbridge-b:8000", "server 127.0.0.1:" + b.app.port())
+        .replace("listen 80;", "listen 127.0.0.1:" + port + ";"));
+    Files.writeString(prefix.resolve("nginx.conf"), """
+        daemon off;
+        worker_processes 1;
+        pid %1$s/nginx.pid;
+        error_log %1$s/logs/error.log warn;
+        events { worker_connections 256; }
+        http {
+          log_format upstream '$upstream_addr $status';
+          access_log %1$s/logs/access.log upstream;
+          client_body_temp_path %1$s/body;
+          proxy_temp_path %1$s/proxy;
+          include site.conf;
+        }
+        """.formatted(prefix));
+    nginx = new ProcessBuilder(binary.toString(), "-p", prefix.toString(), "-c", "nginx.conf")
+        .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout.log").toFile()).start();
+    int listening = port;
+    pollUntil("nginx listens", () -> {
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", listening)) {
+        return true;
+      } catch (java.io.IOException notYet) {
+        if (!nginx.isAlive()) throw new IllegalStateException("nginx exited");
+        return false;
+      }
+    });
+
+    String portA = "127.0.0.1:" + a.app.port();
+    String portB = "127.0.0.1:" + b.app.port();
+    for (int i = 0; i < 10; i++) assertThat(viaNginx(port).status()).isEqualTo(200);
+    pollUntil("nginx logged 10 requests", () -> accessLog(prefix).size() >= 10);
+    // round-robin: both instances served a share
+    assertThat(accessLog(prefix)).anySatisfy(l -> assertThat(l).startsWith(portA + " 200"))
+        .anySatisfy(l -> assertThat(l).startsWith(portB + " 200"));
+
+    b.close(); // one instance goes away: nginx passes its share to the other on the connect failure
+    b = null;
+    for (int i = 0; i < 10; i++) assertThat(viaNginx(port).status()).isEqualTo(200);
+    pollUntil("20 successes counted", () -> a.account(account.clientId()).getInteger("success_count") >= 20);
+    assertThat(a.account(account.clientId()).getInteger("success_count")).isEqualTo(20);
   }
 }
