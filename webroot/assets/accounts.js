@@ -96,7 +96,8 @@ export class Accounts {
     const tr = document.createElement('tr');
     tr.dataset.accountId = id;
     const cells = {};
-    for (const key of ['label', 'state', 'successes', 'errors', 'lastRefresh', 'tokenExpiry', 'inFlight', 'actions']) {
+    for (const key of ['label', 'state', 'quota', 'models', 'successes', 'errors', 'lastRefresh', 'tokenExpiry', 'inFlight',
+      'actions']) {
       const td = document.createElement('td');
       td.dataset.key = key;
       tr.appendChild(td);
@@ -157,6 +158,9 @@ export class Accounts {
     const [stateText, reason] = describeState(a);
     setLines(c.state, stateText, reason);
     c.state.className = `state-${a.enabled ? a.state : 'disabled'}`;
+    const [quotaText, quotaSub] = describeQuota(a);
+    setLines(c.quota, quotaText, quotaSub);
+    fillModels(c.models, a);
     setLines(c.successes, String(a.success_count ?? 0));
     setLines(c.errors, String(a.error_count ?? 0));
     setLines(c.lastRefresh, a.last_refresh_status || t('never'), formatTime(a.last_refresh_time));
@@ -203,5 +207,69 @@ export function describeState(a) {
   }
   if (a.state === 'cooldown') return [t('state.cooldown', { until: formatTime(other.cooldownUntil) }), other.cooldownReason || ''];
   if (a.state === 'parked') return [t('state.parked', { until: formatTime(other.parkedUntil) }), other.parkedReason || ''];
+  if (a.state === 'quota_exhausted') {
+    return [a.stateUntil ? t('state.quotaExhausted', { until: formatTime(a.stateUntil) }) : t('state.quotaExhaustedNoReset'), ''];
+  }
   return [t('state.active'), ''];
+}
+
+const number = (n) => Number(n).toLocaleString(language() === 'zh' ? 'zh-CN' : 'en', { maximumFractionDigits: 2 });
+
+/** [used of limit, plan · reset · read failure] from the last GetUsageLimits read, in the current language. */
+export function describeQuota(a) {
+  const other = a.other || {};
+  const usage = other.usage;
+  const failure = other.usageError ? t('readFailed', { error: other.usageError }) : '';
+  if (!usage) return [t('unknown'), failure];
+  const main = usage.limit > 0
+    ? t('quota.used', { used: number(usage.used), limit: number(usage.limit), unit: (usage.unit || '').toLowerCase() })
+    : t('quota.noLimit', { used: number(usage.used) });
+  const details = [usage.plan, usage.nextReset ? t('quota.resets', { at: formatTime(usage.nextReset) }) : '',
+    usage.overageEnabled ? t('quota.overage') : '', failure];
+  return [main.trim(), details.filter(Boolean).join(' · ')];
+}
+
+/**
+ * The account's model catalog: a disclosure ("3 models") opening the list of ids with their
+ * context window and output limit, or "static list" until Amazon Q answered. Rebuilt only when
+ * the catalog changes, so an opened list stays open across polls.
+ */
+function fillModels(td, a) {
+  const other = a.other || {};
+  const catalog = other.modelCatalog && other.modelCatalog.fetched !== false ? other.modelCatalog : null;
+  const key = JSON.stringify([catalog, other.catalogError || '', language()]);
+  if (td.dataset.main === key) return;
+  const open = Boolean(td.querySelector('details[open]'));
+  td.dataset.main = key;
+  td.replaceChildren();
+  if (!catalog) {
+    const span = document.createElement('span');
+    span.textContent = t('models.static');
+    td.appendChild(span);
+  } else {
+    const models = catalog.models || [];
+    const details = document.createElement('details');
+    details.open = open;
+    const summary = document.createElement('summary');
+    summary.textContent = t('models.count', { n: models.length });
+    const list = document.createElement('ul');
+    list.className = 'models';
+    list.setAttribute('aria-label', t('models.of', { account: a.label || a.id }));
+    for (const m of models) {
+      const item = document.createElement('li');
+      const limits = [m.contextWindow ? t('models.window', { n: number(m.contextWindow) }) : '',
+        m.maxOutput ? t('models.output', { n: number(m.maxOutput) }) : ''].filter(Boolean).join(', ');
+      item.textContent = limits ? `${m.id} (${limits})` : m.id;
+      if (m.name && m.name !== m.id) item.title = m.name;
+      list.appendChild(item);
+    }
+    details.append(summary, list);
+    td.appendChild(details);
+  }
+  if (other.catalogError) {
+    const failure = document.createElement('span');
+    failure.className = 'sub';
+    failure.textContent = t('readFailed', { error: other.catalogError });
+    td.appendChild(failure);
+  }
 }

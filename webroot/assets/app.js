@@ -68,7 +68,8 @@ function summary(list, health) {
   $('pool-summary').textContent = t('summary', {
     total: list.length,
     healthy: count('active'),
-    cooling: count('cooldown') + count('parked'),
+    cooling: count('cooldown'),
+    exhausted: count('parked') + count('quota_exhausted'),
     disabled: list.filter((a) => !a.enabled || a.state === 'disabled').length,
     leases: health.activeLeases ?? 0,
   });

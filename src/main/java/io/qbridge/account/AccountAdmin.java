@@ -28,27 +28,27 @@ final class AccountAdmin {
 
   Future<JsonObject> create(JsonObject body) {
     Account account = AccountRequests.parseCreate(body, UUID.randomUUID().toString(), time.now());
-    return store.insert(account).map(AccountJson::toAdminJson);
+    return store.insert(account).map(a -> AccountJson.toAdminJson(a, time.now()));
   }
 
   /** The admin list, each row with {@code inFlight}: its live leases now (the console shows them). */
   Future<JsonArray> list() {
     return store.findAll().map(accounts -> {
-      JsonArray rows = AccountJson.toAdminJson(accounts);
+      JsonArray rows = AccountJson.toAdminJson(accounts, time.now());
       rows.forEach(row -> ((JsonObject) row).put("inFlight", book.inFlight(((JsonObject) row).getString("id"))));
       return rows;
     });
   }
 
   Future<JsonObject> get(String id) {
-    return store.findById(id).map(found -> AccountJson.toAdminJson(found.orElseThrow(AccountRequests::notFound)));
+    return store.findById(id).map(found -> AccountJson.toAdminJson(found.orElseThrow(AccountRequests::notFound), time.now()));
   }
 
   Future<JsonObject> update(String id, AccountPatch patch) {
     return store.update(id, patch).map(found -> {
       Account account = found.orElseThrow(AccountRequests::notFound);
       book.syncHold(account, time.now());
-      return AccountJson.toAdminJson(account);
+      return AccountJson.toAdminJson(account, time.now());
     });
   }
 

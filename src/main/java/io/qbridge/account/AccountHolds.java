@@ -1,5 +1,6 @@
 package io.qbridge.account;
 
+import io.qbridge.quota.UsageLimits;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -14,6 +15,7 @@ import java.time.ZonedDateTime;
  * cooldownUntil, cooldownReason   throttled / suspicious activity / capacity / 5xx / timeout
  * parkedUntil,   parkedReason     quota exhausted, until the quota resets
  * disabledReason, disabledAt      (not a hold: enabled = 0) suspended, invalid_grant, max_error_count
+ * usage.nextReset                 (not a hold: the usage read) quota exhausted until the period resets
  * </pre>
  *
  * Times are {@link UtcTimes} text; a time in the past means the hold is over (it is left in place
@@ -57,12 +59,24 @@ final class AccountHolds {
     return until == null ? null : new Hold(type, until, other.getValue(reasonKey) instanceof String r ? r : null);
   }
 
-  /** The admin view's {@code state}: {@code disabled}, {@code parked}, {@code cooldown} or {@code active}. */
-  static String state(Account account, Instant now) {
-    if (!account.enabled()) return "disabled";
+  /**
+   * The admin view's {@code state} and until when it lasts ({@code null}: no end known, or not a
+   * hold): {@code disabled}; {@code parked} (an upstream quota error); {@code quota_exhausted} (the
+   * last usage read, {@code other.usage}, is at its limit: until its {@code nextReset}, or until a
+   * fresh read shows room when the reset is unknown); {@code cooldown}; else {@code active}. The
+   * scheduler lends none of them but {@code active}.
+   */
+  record State(String name, Instant until) {
+    static final State ACTIVE = new State("active", null);
+  }
+
+  static State state(Account account, Instant now) {
+    if (!account.enabled()) return new State("disabled", null);
     Hold hold = activeHold(account.other(), now);
-    if (hold == null) return "active";
-    return hold.type() == Type.PARKED ? "parked" : "cooldown";
+    if (hold != null && hold.type() == Type.PARKED) return new State("parked", hold.until());
+    UsageLimits usage = account.other().getValue("usage") instanceof JsonObject u ? UsageLimits.fromJson(u) : null;
+    if (usage != null && usage.blocksAt(now)) return new State("quota_exhausted", usage.nextReset());
+    return hold != null ? new State("cooldown", hold.until()) : State.ACTIVE;
   }
 
   /** 00:00 UTC on the first day of the month after {@code now}: when Amazon Q's monthly quota resets. */

@@ -2,6 +2,7 @@ package io.qbridge.account;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -12,13 +13,15 @@ import java.util.List;
  * {@code hasRefreshToken} and {@code hasAccessToken} booleans, so a leaked admin response or
  * console screenshot cannot be used to impersonate the account. Times are UTC ISO-8601 or null.
  * {@code state} (not a q2api key) says whether the pool would lend the account now: {@code active},
- * {@code cooldown}, {@code parked} or {@code disabled}; the why and until-when are in {@code other}
- * (see {@link AccountHolds}).
+ * {@code cooldown}, {@code parked}, {@code quota_exhausted} or {@code disabled}, and
+ * {@code stateUntil} until when (null: no known end); the why is in {@code other} (see
+ * {@link AccountHolds}), as are the model catalog and usage ({@link Entitlements}).
  */
 final class AccountJson {
   private AccountJson() {}
 
-  static JsonObject toAdminJson(Account a) {
+  static JsonObject toAdminJson(Account a, Instant now) {
+    AccountHolds.State state = AccountHolds.state(a, now);
     return new JsonObject()
         .put("id", a.id())
         .put("label", a.label())
@@ -35,12 +38,13 @@ final class AccountJson {
         .put("hasClientSecret", a.hasClientSecret())
         .put("hasRefreshToken", a.hasRefreshToken())
         .put("hasAccessToken", a.hasAccessToken())
-        .put("state", AccountHolds.state(a, UtcTimes.now()));
+        .put("state", state.name())
+        .put("stateUntil", UtcTimes.format(state.until()));
   }
 
-  static JsonArray toAdminJson(List<Account> accounts) {
+  static JsonArray toAdminJson(List<Account> accounts, Instant now) {
     JsonArray out = new JsonArray();
-    accounts.forEach(a -> out.add(toAdminJson(a)));
+    accounts.forEach(a -> out.add(toAdminJson(a, now)));
     return out;
   }
 }

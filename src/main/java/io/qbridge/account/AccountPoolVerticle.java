@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>Bus contract (request bodies are JSON objects; failures are {@link BusError}s
  * with {@link BusFailure} codes and client-safe text; see {@link Addresses} for each address):
  * <pre>
- * accounts.lease          {exclude?: [accountId...], model?, conversationKey?} → {leaseId, accountId, label, accessToken}
+ * accounts.lease          {exclude?: [accountId...], model?, conversationKey?, followUpKey?} → {leaseId, accountId, label, accessToken}
  *                         NO_ACCOUNT (text says why) | COOLING_DOWN (429, retry-after) | REFRESH_FAILED | STORE_UNAVAILABLE
  * accounts.release        {leaseId, outcome: success|failure|neutral, action?, reason?, retryAfterMs?}
  *                         → {released: true|false} (false: unknown or already released lease, nothing counted)
@@ -138,10 +138,13 @@ public final class AccountPoolVerticle extends VerticleBase {
     refresher = new TokenRefresher(store, new TokenRefreshClient(vertx, TokenRefresher.DEFAULT_EXPIRES_IN_SECONDS), time,
         new TokenRefresher.Settings(maxErrorCount, config.refreshMaxAgeSeconds(), config.refreshBeforeExpirySeconds()), metrics);
     entitlements = new Entitlements(store, refresher, new RuntimeInfoClient(vertx), time, routing.modelCatalogTtlSeconds(),
-        routing.usageRefreshSeconds(), directory -> vertx.eventBus().publish(Addresses.MODELS_DIRECTORY_CHANGED, directory.toJson()));
+        routing.usageRefreshSeconds(), directory -> vertx.eventBus().publish(Addresses.MODELS_DIRECTORY_CHANGED, directory.toJson()),
+        metrics);
+    refresher.onRefreshed(entitlements::tokenRefreshed);
     leasing = new Leasing(store, book, refresher, time, new Leasing.Settings(maxErrorCount, config.cooldownSeconds(),
         config.shortCooldownSeconds(), config.longCooldownSeconds(), config.quotaParkSeconds()), entitlements,
         new StickyTable(routing.stickyMaxEntries(), routing.stickyTtlSeconds() * 1000L, time::monotonicMillis));
+    entitlements.onExhausted(leasing::quotaResetKnown);
     admin = new AccountAdmin(store, book, refresher, time);
   }
 
@@ -162,7 +165,8 @@ public final class AccountPoolVerticle extends VerticleBase {
     return Future.all(List.of(
         consume(Addresses.ACCOUNTS_LEASE, b -> leasing.lease(AccountRequests.optionalTextSet(b, "exclude"),
             b.getValue("model") instanceof String m ? m : null,
-            b.getValue("conversationKey") instanceof String k ? k : null).map(Lease::toJson)),
+            b.getValue("conversationKey") instanceof String k ? k : null,
+            b.getValue("followUpKey") instanceof String f ? f : null).map(Lease::toJson)),
         consume(Addresses.MODELS_DIRECTORY, b -> Future.succeededFuture(entitlements.directory().toJson())),
         consume(Addresses.ACCOUNTS_RELEASE, this::release),
         consume(Addresses.ACCOUNTS_LEASE_REFRESH,

@@ -5,6 +5,7 @@ import io.qbridge.catalog.ModelCatalog;
 import io.qbridge.catalog.ModelDirectory;
 import io.qbridge.convert.ModelMapper;
 import io.qbridge.quota.UsageLimits;
+import io.qbridge.telemetry.Metrics;
 import io.qbridge.time.Timekeeper;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,13 +28,19 @@ import org.slf4j.LoggerFactory;
  * {@code usage}, {@code usageFetchedAt}, {@code usageError}), so they survive restarts, are shared
  * by instances on one database and show in the admin API.
  *
- * <p>When: on start for accounts never fetched, when an account is created or re-enabled, right
- * after a quota error (usage), and on a periodic tick when {@code MODEL_CATALOG_TTL_SECONDS} /
- * {@code USAGE_REFRESH_SECONDS} have passed since the last attempt. Fetches run one at a time,
- * through the upstream verticle ({@link RuntimeInfoClient}), with the account's current token (an
- * account whose token needs a refresh waits for the next tick: fetching never refreshes tokens). A failure never disables an account and counts no error: the account keeps its
- * last catalog (or the static one) and its last usage; the failure's summary is stored for the admin.
- * {@code FEATURE_NOT_SUPPORTED} leaves the usage unknown: the account is never skipped for quota.
+ * <p>When: on start for accounts never fetched, when an account is created, changed or re-enabled,
+ * right after a token refresh that follows such a change or a read the account's token could not
+ * make (so the catalog belongs to the account's current credentials: an admin may give an account
+ * new ones), right after a quota error (usage), and on a periodic tick when {@code
+ * MODEL_CATALOG_TTL_SECONDS} / {@code USAGE_REFRESH_SECONDS} have passed since the last attempt.
+ * Fetches run one at a time, through the upstream verticle ({@link RuntimeInfoClient}), with the
+ * account's current token (an account whose token needs a refresh is read right after its next
+ * refresh: fetching never refreshes tokens). A failure never disables an account and counts no
+ * error: the account keeps its last catalog (or the static one) and its last usage; the failure's
+ * summary is stored for the admin. {@code FEATURE_NOT_SUPPORTED} changes nothing (an account never
+ * read stays "unknown" and is never skipped for quota). Every usage read is also reported as
+ * per-account gauges ({@link Metrics#accountUsage}), and an exhausted one with a known reset moves
+ * a quota park's end there ({@link #onExhausted}).
  *
  * <p>Every change of a catalog publishes the {@link ModelDirectory} of the enabled accounts.
  * Not thread-safe: owned by the pool verticle's event loop.
@@ -42,6 +50,8 @@ final class Entitlements {
 
   /** What an account without a fetched catalog is assumed to offer: the static model list. */
   static final ModelCatalog STATIC = ModelCatalog.ofIds(ModelMapper.Q_MODELS, 200_000, 64_000);
+  /** The failure of a read whose token Amazon Q refused ({@code upstream.RuntimeCallError.Failure}). */
+  private static final String TOKEN_INVALID = "TOKEN_INVALID";
 
   private record State(ModelCatalog catalog, Instant catalogAt, UsageLimits usage, Instant usageAt) {
     static final State EMPTY = new State(null, null, null, null);
@@ -54,13 +64,19 @@ final class Entitlements {
   private final long catalogTtlMs;
   private final long usageTtlMs;
   private final Consumer<ModelDirectory> publish;
+  private final Metrics metrics;
   private final Map<String, State> states = new HashMap<>();
   private final Set<String> enabled = new HashSet<>();
+  /** Told (account id, reset) when a usage read finds an account exhausted until a known reset. */
+  private BiFunction<String, Instant, Future<Void>> onExhausted = (id, reset) -> Future.succeededFuture();
+  /** Accounts to read again at their next token refresh: changed since, or last read without a usable token. */
+  private final Set<String> readAfterRefresh = new HashSet<>();
   private Future<Void> running = Future.succeededFuture();
   private ModelDirectory directory = ModelDirectory.union(List.of(), STATIC);
 
   Entitlements(AccountStore store, TokenRefresher refresher, RuntimeInfoClient upstream, Timekeeper time,
-      long catalogTtlSeconds, long usageTtlSeconds, Consumer<ModelDirectory> publish) {
+      long catalogTtlSeconds, long usageTtlSeconds, Consumer<ModelDirectory> publish, Metrics metrics) {
+    this.metrics = metrics;
     this.store = store;
     this.refresher = refresher;
     this.upstream = upstream;
@@ -68,6 +84,11 @@ final class Entitlements {
     this.catalogTtlMs = catalogTtlSeconds * 1000;
     this.usageTtlMs = usageTtlSeconds * 1000;
     this.publish = publish;
+  }
+
+  /** Where an exhausted usage with a known reset is reported (the pool moves a quota park's end there). */
+  void onExhausted(BiFunction<String, Instant, Future<Void>> listener) {
+    this.onExhausted = listener;
   }
 
   // ---------------------------------------------------------------- reads for leasing
@@ -83,10 +104,10 @@ final class Entitlements {
     return u != null && u.blocksAt(now);
   }
 
-  /** Remaining quota fraction, 1 when unknown. */
-  double remainingFraction(String accountId) {
+  /** Remaining quota fraction at {@code now}, 1 when unknown or past the reset. */
+  double remainingFraction(String accountId, Instant now) {
     UsageLimits u = states.getOrDefault(accountId, State.EMPTY).usage();
-    return u == null ? 1.0 : u.remainingFraction();
+    return u == null ? 1.0 : u.remainingFractionAt(now);
   }
 
   /** When the first blocked account among {@code ids} comes back, or {@code null}. */
@@ -123,6 +144,8 @@ final class Entitlements {
             other.getValue("usage") instanceof JsonObject u ? UsageLimits.fromJson(u) : null,
             instant(other.getValue("usageFetchedAt"))));
         if (a.enabled()) enabled.add(a.id());
+        UsageLimits usage = states.get(a.id()).usage();
+        if (usage != null) metrics.accountUsage(a.id(), usage);
       }
       republish();
       return null;
@@ -153,12 +176,26 @@ final class Entitlements {
     if (isEnabled) enabled.add(accountId);
     else enabled.remove(accountId);
     republish();
+    // the stored access token may predate the change (new credentials): read again after the next refresh too
+    readAfterRefresh.add(accountId);
     if (isEnabled) running = running.transform(v -> fetchDue(accountId, true, true));
+  }
+
+  /**
+   * The account's token was refreshed: when it changed since its last read (or that read lacked a
+   * usable token), catalog and usage are read now, with the new token.
+   */
+  void tokenRefreshed(String accountId) {
+    if (readAfterRefresh.remove(accountId) && enabled.contains(accountId)) {
+      running = running.transform(v -> fetchDue(accountId, true, true));
+    }
   }
 
   void accountDeleted(String accountId) {
     states.remove(accountId);
     enabled.remove(accountId);
+    readAfterRefresh.remove(accountId);
+    metrics.accountRemoved(accountId);
     republish();
   }
 
@@ -189,9 +226,12 @@ final class Entitlements {
     return store.findById(accountId)
         // never a token refresh of its own: an account whose token is missing or expiring is
         // fetched on a later tick, after a lease or the refresh sweep renewed it
-        .compose(found -> found.isEmpty() || !found.get().enabled() ? Future.<Account>failedFuture("gone")
-            : TokenRefresher.needsRefresh(found.get(), now) ? Future.<Account>failedFuture("token not fresh")
-            : Future.succeededFuture(found.get()))
+        .compose(found -> {
+          if (found.isEmpty() || !found.get().enabled()) return Future.<Account>failedFuture("gone");
+          if (!TokenRefresher.needsRefresh(found.get(), now)) return Future.succeededFuture(found.get());
+          readAfterRefresh.add(accountId);
+          return Future.<Account>failedFuture("token not fresh");
+        })
         .compose(a -> (catalogDue ? fetchCatalog(a) : Future.<Void>succeededFuture())
             .compose(v -> usageDue ? fetchUsage(a) : Future.<Void>succeededFuture()))
         .otherwise(t -> {
@@ -211,6 +251,7 @@ final class Entitlements {
         catalog = ModelCatalog.fromJson(reply.data());
         patch.put("modelCatalog", catalog == null ? null : catalog.toJson()).putNull("catalogError");
       } else {
+        if (TOKEN_INVALID.equals(reply.failure())) readAfterRefresh.add(a.id());
         patch.put("catalogError", reply.summary());
         LOG.info("account {} keeps its {} catalog: ListAvailableModels {}", a.id(), catalog == null ? "static" : "last", reply.summary());
       }
@@ -230,12 +271,16 @@ final class Entitlements {
       if (reply.ok()) {
         usage = UsageLimits.fromJson(reply.data());
         patch.put("usage", usage == null ? null : usage.toJson()).putNull("usageError");
+        if (usage != null) metrics.accountUsage(a.id(), usage);
       } else {
+        if (TOKEN_INVALID.equals(reply.failure())) readAfterRefresh.add(a.id());
         // FEATURE_NOT_SUPPORTED is "unknown": nothing changes but the note for the admin
         patch.put("usageError", reply.summary());
       }
       states.put(a.id(), new State(s.catalog(), s.catalogAt(), usage, now));
-      return store.mergeOther(a.id(), patch);
+      Future<Void> saved = store.mergeOther(a.id(), patch);
+      Instant reset = reply.ok() && usage != null && usage.exhausted() ? usage.nextReset() : null;
+      return reset == null ? saved : saved.compose(v -> onExhausted.apply(a.id(), reset));
     });
   }
 

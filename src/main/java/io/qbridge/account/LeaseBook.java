@@ -94,6 +94,22 @@ final class LeaseBook {
     return true;
   }
 
+  /**
+   * Moves the end of an account's active park to {@code until} (earlier or later: the quota's real
+   * reset, once a usage read gives it); returns the new hold, or {@code null} when the account is
+   * not parked at {@code now} or already parked until then.
+   */
+  AccountHolds.Hold movePark(String accountId, Instant until, Instant now) {
+    AccountHolds.Hold current = holds.get(accountId);
+    if (current == null || current.type() != AccountHolds.Type.PARKED || !current.activeAt(now)
+        || current.until().equals(until)) {
+      return null;
+    }
+    AccountHolds.Hold moved = new AccountHolds.Hold(AccountHolds.Type.PARKED, until, current.reason());
+    holds.put(accountId, moved);
+    return moved;
+  }
+
   /** Keeps the in-memory hold of an account in line with its row (after a read or an admin change). */
   void syncHold(Account account, Instant now) {
     AccountHolds.Hold hold = AccountHolds.activeHold(account.other(), now);

@@ -78,16 +78,17 @@ final class Leasing {
 
   /** A lease on an account not in {@code exclude}, or the reason there is none. */
   Future<Lease> lease(Set<String> exclude) {
-    return lease(exclude, null, null);
+    return lease(exclude, null, null, null);
   }
 
   /**
    * A lease on an account not in {@code exclude} whose catalog has {@code modelId} ({@code null}:
    * any) and whose quota is not exhausted; the account bound to {@code conversationKey} (hashed;
    * {@code null}: none) first when it is one of them, else a {@link WeightedPick} by remaining quota
-   * and load, and the key is bound to the account that gets the lease.
+   * and load, and the key is bound to the account that gets the lease, as is {@code followUpKey}
+   * (hashed; {@code null}: none), the key a request continuing this one will carry.
    */
-  Future<Lease> lease(Set<String> exclude, String modelId, String conversationKey) {
+  Future<Lease> lease(Set<String> exclude, String modelId, String conversationKey, String followUpKey) {
     Instant now = time.now();
     Set<String> skip = new HashSet<>(exclude);
     skip.addAll(book.unavailable(now));
@@ -101,16 +102,17 @@ final class Leasing {
           if (eligible.isEmpty() && !all.isEmpty()) return Future.<Account>failedFuture(noneFor(all, modelId, now));
           return eligible.isEmpty()
               ? store.findEnabled().compose(enabled -> Future.<Account>failedFuture(book.whyUnavailable(enabled, exclude, now)))
-              : firstUsable(order(eligible, conversationKey), 0, deadline, null);
+              : firstUsable(order(eligible, conversationKey, now), 0, deadline, null);
         })
         .map(account -> {
           if (conversationKey != null) sticky.bind(conversationKey, account.id());
+          if (followUpKey != null) sticky.bind(followUpKey, account.id());
           return book.grant(account, time.monotonicMillis());
         });
   }
 
   /** The bound account first (when eligible), then up to {@value #MAX_PICKS} weighted picks without replacement. */
-  private List<Account> order(List<Account> eligible, String conversationKey) {
+  private List<Account> order(List<Account> eligible, String conversationKey, Instant now) {
     List<Account> ordered = new ArrayList<>();
     List<Account> rest = new ArrayList<>(eligible);
     String bound = sticky.lookup(conversationKey);
@@ -124,7 +126,7 @@ final class Leasing {
     }
     while (ordered.size() < MAX_PICKS && !rest.isEmpty()) {
       List<WeightedPick.Candidate> candidates = new ArrayList<>();
-      for (Account a : rest) candidates.add(new WeightedPick.Candidate(a.id(), entitlements.remainingFraction(a.id()), book.inFlight(a.id())));
+      for (Account a : rest) candidates.add(new WeightedPick.Candidate(a.id(), entitlements.remainingFraction(a.id(), now), book.inFlight(a.id())));
       String id = WeightedPick.pick(candidates, random::nextDouble);
       Account chosen = rest.stream().filter(a -> a.id().equals(id)).findFirst().orElse(rest.get(0));
       ordered.add(chosen);
@@ -234,6 +236,19 @@ final class Leasing {
     LOG.info("account {} {} until {} ({})", accountId, hold.type() == AccountHolds.Type.PARKED ? "parked" : "cooling down",
         UtcTimes.format(hold.until()), hold.reason());
     return store.mergeOther(accountId, hold.toOther());
+  }
+
+  /**
+   * A usage read found the account exhausted until {@code reset}: a park (from an upstream quota
+   * error) ends then, not at the assumed end (1st of next month or QUOTA_PARK_SECONDS).
+   */
+  Future<Void> quotaResetKnown(String accountId, Instant reset) {
+    Instant now = time.now();
+    if (!reset.isAfter(now)) return Future.succeededFuture();
+    AccountHolds.Hold moved = book.movePark(accountId, reset, now);
+    if (moved == null) return Future.succeededFuture();
+    LOG.info("account {} parked until its quota resets at {}", accountId, UtcTimes.format(reset));
+    return store.mergeOther(accountId, moved.toOther());
   }
 
   private Instant parkUntil(Instant now) {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,7 @@ final class TokenRefresher {
   private final Metrics metrics;
   private boolean sweeping;
   private boolean sweepAgain;
+  private Consumer<String> onRefreshed = id -> {};
 
   /** @param metrics counts every OIDC refresh by result: success, failure, invalid_grant, local_capacity */
   TokenRefresher(AccountStore store, TokenRefreshClient client, Timekeeper time, Settings settings, Metrics metrics) {
@@ -66,6 +68,11 @@ final class TokenRefresher {
     this.client = client;
     this.time = time;
     this.settings = settings;
+  }
+
+  /** Told the account id after every successful refresh (the pool re-reads entitlements that waited for a new token). */
+  void onRefreshed(Consumer<String> listener) {
+    this.onRefreshed = listener;
   }
 
   /** The account as it is when its token is fresh, else after a refresh (if it has a refresh token). */
@@ -195,7 +202,10 @@ final class TokenRefresher {
     Instant expiresAt = now.plusSeconds(tokens.expiresInSeconds());
     String refreshToken = tokens.refreshToken() != null ? tokens.refreshToken() : account.refreshToken();
     return store.saveTokens(account.id(), tokens.accessToken(), refreshToken, expiresAt, now, RefreshStatus.SUCCESS)
-        .map(v -> account.withTokens(tokens.accessToken(), refreshToken, expiresAt, now));
+        .map(v -> {
+          onRefreshed.accept(account.id());
+          return account.withTokens(tokens.accessToken(), refreshToken, expiresAt, now);
+        });
   }
 
   /** What a caller is told; the operator detail goes to the admin API only. */

@@ -64,10 +64,20 @@ public final class AccountPoolClient {
    * hashed; {@code null}: not sticky).
    */
   public Future<Lease> lease(Collection<String> exclude, String model, String conversationKey) {
+    return lease(exclude, model, conversationKey, null);
+  }
+
+  /**
+   * As {@link #lease(Collection, String, String)}, also binding {@code followUpKey} (hashed;
+   * {@code null}: none) to the leased account: the key a later request continuing this one will
+   * carry (a Responses {@code previous_response_id} naming the response being made).
+   */
+  public Future<Lease> lease(Collection<String> exclude, String model, String conversationKey, String followUpKey) {
     JsonObject body = new JsonObject();
     if (!exclude.isEmpty()) body.put("exclude", new JsonArray(List.copyOf(exclude)));
     if (model != null) body.put("model", model);
     if (conversationKey != null) body.put("conversationKey", conversationKey);
+    if (followUpKey != null) body.put("followUpKey", followUpKey);
     return leaseReply(this.<JsonObject>request(Addresses.ACCOUNTS_LEASE, body, leaseOptions));
   }
 

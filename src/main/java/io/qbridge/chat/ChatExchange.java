@@ -68,9 +68,16 @@ public final class ChatExchange {
 
   /**
    * Which accounts may serve a request: those whose catalog has {@code model} (a catalog id;
-   * {@code null}: any), the one bound to {@code conversationKey} (hashed; {@code null}: not sticky) first.
+   * {@code null}: any), the one bound to {@code conversationKey} (hashed; {@code null}: not sticky)
+   * first. {@code followUpKey} (hashed; {@code null}: none) is bound to the account that serves the
+   * request, so a later request continuing this answer (a Responses {@code previous_response_id})
+   * lands there too.
    */
-  public record Route(String model, String conversationKey) {}
+  public record Route(String model, String conversationKey, String followUpKey) {
+    public Route(String model, String conversationKey) {
+      this(model, conversationKey, null);
+    }
+  }
 
   /**
    * Runs the exchange, leasing by {@code route}; failures before the response started go to
@@ -111,7 +118,7 @@ public final class ChatExchange {
 
     /** Leases an account not tried yet; when there is none, the last upstream error stands. */
     void next() {
-      pool.lease(tried, route.model(), route.conversationKey()).onComplete(ar -> {
+      pool.lease(tried, route.model(), route.conversationKey(), route.followUpKey()).onComplete(ar -> {
         if (ar.succeeded()) {
           Lease lease = ar.result();
           if (!tried.isEmpty()) { // a failover really happens only once another account is leased

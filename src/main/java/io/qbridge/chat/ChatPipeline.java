@@ -170,10 +170,19 @@ public final class ChatPipeline {
 
   /** Runs the exchange; a fallback model is named in {@code x-qbridge-model}. */
   public void run(RoutingContext ctx, Prepared prepared, Supplier<ResponseWriter> writerFactory) {
+    run(ctx, prepared, null, writerFactory);
+  }
+
+  /**
+   * As {@link #run(RoutingContext, Prepared, Supplier)}, binding {@code followUpKey} (hashed;
+   * {@code null}: none) to the account that serves the request: the key a request continuing this
+   * answer will carry (the Responses API's new response id).
+   */
+  public void run(RoutingContext ctx, Prepared prepared, String followUpKey, Supplier<ResponseWriter> writerFactory) {
     RequestFacts.of(ctx).prepared(prepared.model().modelId(), prepared.inputTokens());
     if (prepared.model().fallback()) ctx.response().putHeader(MODEL_HEADER, prepared.model().modelId());
-    exchange.run(ctx, prepared.request().body(), new ChatExchange.Route(prepared.model().modelId(), prepared.conversationKey()),
-        writerFactory);
+    exchange.run(ctx, prepared.request().body(),
+        new ChatExchange.Route(prepared.model().modelId(), prepared.conversationKey(), followUpKey), writerFactory);
   }
 
   /** Response header naming the model that served a request when it is not the one asked for. */

@@ -43,6 +43,15 @@ public record UsageLimits(double used, double limit, Instant nextReset, String p
     return Math.max(0, Math.min(1, (limit - used) / limit));
   }
 
+  /**
+   * {@link #remainingFraction()} as it stands at {@code now}: past {@link #nextReset()} a new period
+   * has begun, so the account counts as full until a fresh read says otherwise (else an account
+   * back from exhaustion would keep the lowest weight until its next read).
+   */
+  public double remainingFractionAt(Instant now) {
+    return nextReset != null && !now.isBefore(nextReset) ? 1.0 : remainingFraction();
+  }
+
   /** The storage/admin form (absent values omitted). */
   public JsonObject toJson() {
     JsonObject o = new JsonObject().put("used", used).put("limit", limit).put("overageEnabled", overageEnabled);

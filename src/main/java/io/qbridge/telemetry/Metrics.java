@@ -1,5 +1,7 @@
 package io.qbridge.telemetry;
 
+import io.qbridge.quota.UsageLimits;
+
 /**
  * What qbridge counts, in its own words; the Micrometer/Prometheus side lives behind this
  * interface, so the chat flow and the account pool stay free of any metrics library. Every method
@@ -27,6 +29,9 @@ public interface Metrics {
 
   /** The account was deleted: its per-account series go. */
   void accountRemoved(String accountId);
+
+  /** The account's usage as last read ({@code GetUsageLimits}): replaces the previous one. */
+  default void accountUsage(String accountId, UsageLimits usage) {}
 
   /** Records nothing: for code paths and tests that do not care. */
   Metrics NONE = new Metrics() {

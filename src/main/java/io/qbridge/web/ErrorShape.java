@@ -18,5 +18,12 @@ public interface ErrorShape {
   ErrorShape OPENAI = (type, message) -> new JsonObject().put("error", new JsonObject()
       .put("message", message).put("type", type.openai()).putNull("param").put("code", type.openai()));
 
+  /**
+   * Anthropic's format, {@code {"type":"error","error":{"type":"invalid_request_error","message":"..."}}}:
+   * the Messages API's, and {@code /v1/models}' for clients that send {@code anthropic-version}.
+   */
+  ErrorShape ANTHROPIC = (type, message) -> new JsonObject().put("type", "error")
+      .put("error", new JsonObject().put("type", type.anthropic()).put("message", message));
+
   JsonObject body(ErrorType type, String message);
 }

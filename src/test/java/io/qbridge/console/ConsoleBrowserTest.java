@@ -289,4 +289,51 @@ class ConsoleBrowserTest {
     browser.driver.navigate().refresh();
     browser.waitFor(d -> browser.field("Admin key").isDisplayed());
   }
+
+  @Test
+  @Order(8)
+  void eachAccountShowsItsQuotaAndModels() {
+    signIn();
+    long reset = java.time.Instant.now().plusSeconds(86_400).getEpochSecond();
+    Credentials rich = gw.emulator.oidc().newAccount();
+    gw.emulator.runtime().catalogFor(rich.clientId(), io.qbridge.emulator.RuntimeService.CatalogAnswer.of(
+        io.qbridge.emulator.RuntimeService.model("claude-sonnet-4.5", "Claude Sonnet 4.5", 200_000, 64_000),
+        io.qbridge.emulator.RuntimeService.model("claude-opus-4.5", "Claude Opus 4.5", 200_000, 32_000)));
+    gw.emulator.runtime().usageFor(rich.clientId(), io.qbridge.emulator.RuntimeService.UsageAnswer.credits(12.5, 50, reset));
+    Credentials spent = gw.emulator.oidc().newAccount();
+    gw.emulator.runtime().usageFor(spent.clientId(), io.qbridge.emulator.RuntimeService.UsageAnswer.credits(50, 50, reset));
+    gw.emulator.runtime().catalogFor(spent.clientId(), io.qbridge.emulator.RuntimeService.CatalogAnswer.error(
+        io.qbridge.emulator.RuntimeService.ErrorAnswer.unknownOperation()));
+    for (var entry : Map.of("with-quota", rich, "spent-quota", spent).entrySet()) {
+      Credentials c = entry.getValue();
+      JsonObject body = new JsonObject().put("label", entry.getKey()).put("clientId", c.clientId())
+          .put("clientSecret", c.clientSecret()).put("refreshToken", c.refreshToken()).put("accessToken", c.accessToken());
+      assertThat(gw.send(HttpMethod.POST, "/v2/accounts", body.toBuffer(), "x-admin-key", KEY, "content-type", "application/json")
+          .status()).isEqualTo(201);
+    }
+
+    browser.waitFor(d -> browser.row("with-quota") != null && browser.row("spent-quota") != null
+        && browser.cell(browser.row("with-quota"), "quota").contains("12.5 / 50 credit"));
+    assertThat(browser.cell(browser.row("with-quota"), "quota")).contains("KIRO PRO").contains("resets");
+    WebElement models = browser.waitFor(d -> browser.row("with-quota").findElement(By.cssSelector("td[data-key=models] summary")));
+    assertThat(models.getText()).isEqualTo("2 models");
+    models.click();
+    WebElement list = browser.row("with-quota").findElement(By.cssSelector("td[data-key=models] ul"));
+    assertThat(list.getAttribute("aria-label")).isEqualTo("Models of with-quota");
+    assertThat(list.getText()).contains("claude-opus-4.5 (200,000 in, 32,000 out)");
+    // the next poll leaves the opened list open
+    browser.waitFor(d -> browser.byId("pool-summary").getText().contains("quota exhausted 1"));
+    assertThat(browser.row("with-quota").findElement(By.cssSelector("td[data-key=models] ul")).isDisplayed()).isTrue();
+
+    WebElement row = browser.row("spent-quota");
+    assertThat(browser.cell(row, "state")).startsWith("quota exhausted until");
+    assertThat(browser.cell(row, "quota")).contains("50 / 50 credit");
+    assertThat(browser.cell(row, "models")).contains("static list").contains("last read failed: not_supported (HTTP 400)");
+
+    browser.js("document.getElementById('lang-select').value = 'zh'; document.getElementById('lang-select').dispatchEvent(new Event('change'))");
+    browser.waitFor(d -> browser.cell(browser.row("spent-quota"), "state").startsWith("额度用尽，直到"));
+    assertThat(browser.cell(browser.row("spent-quota"), "models")).contains("静态列表");
+    browser.js("document.getElementById('lang-select').value = 'en'; document.getElementById('lang-select').dispatchEvent(new Event('change'))");
+    browser.waitFor(d -> browser.cell(browser.row("spent-quota"), "models").contains("static list"));
+  }
 }

@@ -14,6 +14,9 @@ import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseFunctionToolCall;
 import com.openai.models.responses.ResponseIncludable;
 import com.openai.models.responses.ResponseInputItem;
+import com.openai.models.responses.ResponseInputMessageItem;
+import com.openai.models.responses.ResponseItem;
+import com.openai.models.responses.inputitems.InputItemListParams;
 import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
 import io.qbridge.emulator.RecordedRequest;
@@ -155,6 +158,62 @@ class ResponsesApiTest extends OpenAiGatewayTest {
     assertThat(r.status()).isEqualTo(404);
     assertThat(r.json().getJsonObject("error").getString("message")).contains(first.id()).contains("not found");
     assertThat(gw.emulator.chatRequests()).hasSize(before);
+  }
+
+  @Test
+  void inputItemsListTheConversationAResponseContinuedPagedThroughTheSdk() {
+    gw.emulator.enqueue(Scenario.builder().text("Looking.").toolUse("T1", "shell", "{\"cmd\":\"ls\"}").build());
+    Response first = sdk.responses().create(ResponseCreateParams.builder().model(MODEL)
+        .addTool(shellTool()).input("List files").build());
+    gw.emulator.enqueue(Scenario.text("Two files."));
+    Response second = sdk.responses().create(ResponseCreateParams.builder().model(MODEL)
+        .addTool(shellTool()).previousResponseId(first.id())
+        .inputOfResponse(List.of(ResponseInputItem.ofFunctionCallOutput(ResponseInputItem.FunctionCallOutput.builder()
+            .callId("T1").output("a.txt b.txt").build())))
+        .build());
+
+    // oldest first, two per page: the SDK's pager follows after=last_id
+    List<ResponseItem> items = new ArrayList<>();
+    sdk.responses().inputItems().list(second.id(), InputItemListParams.builder().limit(2)
+        .order(InputItemListParams.Order.ASC).build()).autoPager().forEach(items::add);
+    assertThat(items).hasSize(4);
+    items.forEach(ResponseItem::validate);
+    ResponseInputMessageItem prompt = items.get(0).asResponseInputMessageItem();
+    assertThat(prompt.role()).isEqualTo(ResponseInputMessageItem.Role.USER);
+    assertThat(prompt.content().get(0).asInputText().text()).isEqualTo("List files");
+    assertThat(items.get(1).asResponseOutputMessage().content().get(0).asOutputText().text()).isEqualTo("Looking.");
+    assertThat(items.get(2).asFunctionCall().callId()).isEqualTo("T1");
+    assertThat(items.get(3).asFunctionCallOutput().callId()).isEqualTo("T1");
+    assertThat(items.stream().map(ResponsesApiTest::itemId).distinct()).hasSize(4);
+
+    // newest first by default; ids are stable across calls
+    TestGateway.Response desc = gw.get("/v1/responses/" + second.id() + "/input_items");
+    assertThat(desc.status()).isEqualTo(200);
+    JsonArray data = desc.json().getJsonArray("data");
+    assertThat(data.getJsonObject(0).getString("type")).isEqualTo("function_call_output");
+    assertThat(data.getJsonObject(0).getString("id")).isEqualTo(itemId(items.get(3)));
+    assertThat(desc.json().getBoolean("has_more")).isFalse();
+    assertThat(desc.json().getString("first_id")).isEqualTo(data.getJsonObject(0).getString("id"));
+
+    // the first response's own input is just the prompt
+    assertThat(gw.get("/v1/responses/" + first.id() + "/input_items").json().getJsonArray("data")).hasSize(1);
+
+    // bad parameters and unknown ids answer in OpenAI's shape
+    TestGateway.Response badLimit = gw.get("/v1/responses/" + second.id() + "/input_items?limit=0");
+    assertThat(badLimit.status()).isEqualTo(400);
+    assertThat(badLimit.json().getJsonObject("error").getString("message")).startsWith("limit:");
+    assertThat(gw.get("/v1/responses/" + second.id() + "/input_items?order=up").status()).isEqualTo(400);
+    assertThat(gw.get("/v1/responses/" + second.id() + "/input_items?after=nope").status()).isEqualTo(400);
+    TestGateway.Response unknown = gw.get("/v1/responses/resp_unknown/input_items");
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.json().getJsonObject("error").getString("type")).isNotNull();
+  }
+
+  static String itemId(ResponseItem item) {
+    if (item.isResponseInputMessageItem()) return item.asResponseInputMessageItem().id();
+    if (item.isResponseOutputMessage()) return item.asResponseOutputMessage().id();
+    if (item.isFunctionCall()) return item.asFunctionCall().id().orElseThrow();
+    return item.asFunctionCallOutput().id();
   }
 
   @Test

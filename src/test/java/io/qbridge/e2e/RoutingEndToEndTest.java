@@ -141,6 +141,122 @@ class RoutingEndToEndTest {
     assertThat(first.getString("type")).isEqualTo("model");
     assertThat(first.getString("display_name")).isEqualTo("Claude Sonnet 4.5");
     assertThat(anthropic.getString("first_id")).isEqualTo(anthropic.getJsonArray("data").getJsonObject(0).getString("id"));
+
+    // one model, in each client's shape; an unknown id is a 404 in that client's error shape
+    JsonObject one = gw.get("/v1/models/claude-sonnet-4.6").json();
+    assertThat(one.getString("id")).isEqualTo("claude-sonnet-4.6");
+    assertThat(one.getString("object")).isEqualTo("model");
+    assertThat(one.getInteger("context_window")).isEqualTo(1_000_000);
+    assertThat(one.getInteger("max_output_tokens")).isEqualTo(64_000);
+    JsonObject oneAnthropic = gw.get("/v1/models/claude-opus-4-5-20251101", "anthropic-version", "2023-06-01").json();
+    assertThat(oneAnthropic.fieldNames()).containsExactlyInAnyOrder("id", "display_name", "created_at", "type");
+    assertThat(oneAnthropic.getString("created_at")).isEqualTo("2025-11-01T00:00:00Z");
+    TestGateway.Response missingOpenAi = gw.get("/v1/models/claude-haiku-4.5");
+    assertThat(missingOpenAi.status()).isEqualTo(404);
+    assertThat(missingOpenAi.json().getJsonObject("error").getString("type")).isEqualTo("not_found_error");
+    assertThat(missingOpenAi.json().containsKey("type")).isFalse();
+    assertThat(missingOpenAi.json().getJsonObject("error").getString("message")).isEqualTo("The model 'claude-haiku-4.5' does not exist");
+    TestGateway.Response missingAnthropic = gw.get("/v1/models/claude-haiku-4.5", "anthropic-version", "2023-06-01");
+    assertThat(missingAnthropic.status()).isEqualTo(404);
+    assertThat(missingAnthropic.json().getString("type")).isEqualTo("error");
+    assertThat(missingAnthropic.json().getJsonObject("error").getString("type")).isEqualTo("not_found_error");
+    assertThat(missingAnthropic.json().getJsonObject("error").containsKey("param")).isFalse();
+  }
+
+  @Test
+  void catalogAndUsageAreReadAgainOnSchedule(Vertx vertx) {
+    ManualTimekeeper time = new ManualTimekeeper();
+    gw = TestGateway.start(vertx, dir, Map.of("MODEL_CATALOG_TTL_SECONDS", "3600", "USAGE_REFRESH_SECONDS", "600"), time);
+    Credentials a = account(CatalogAnswer.ofIds(200_000, 64_000, "claude-sonnet-4.5"), null);
+    awaitFetched(a);
+    // the token refresh after the account was added reads both again (the stored token predates the account)
+    String id = gw.account(a.clientId()).getString("id");
+    assertThat(gw.request(HttpMethod.POST, "/v2/accounts/" + id + "/refresh", null, null).status()).isEqualTo(200);
+    poll(() -> catalogCalls(a) == 2 && usageCalls(a) == 2, "entitlements read again after the refresh");
+    gw.emulator.runtime().catalogFor(a.clientId(), CatalogAnswer.ofIds(200_000, 64_000, "claude-sonnet-4.5", "claude-sonnet-4.6"));
+
+    Instant start = time.now();
+    poll(() -> fetchedAt(a, "usageFetchedAt").equals(start) && fetchedAt(a, "catalogFetchedAt").equals(start), "reads recorded");
+
+    // minute by minute (the pool's tick), each read awaited before time moves on, so every read
+    // happens exactly when due; the background token refresh at 30 min reads nothing more
+    for (int minute = 1; minute <= 60; minute++) {
+      time.advance(60_000);
+      long usage = 2 + minute / 10;
+      long catalog = minute < 60 ? 2 : 3;
+      int m = minute;
+      poll(() -> {
+        assertThat(usageCalls(a)).as("usage reads at minute %d", m).isLessThanOrEqualTo(usage);
+        assertThat(catalogCalls(a)).as("catalog reads at minute %d", m).isLessThanOrEqualTo(catalog);
+        return usageCalls(a) == usage && catalogCalls(a) == catalog
+            && (m % 10 != 0 || fetchedAt(a, "usageFetchedAt").equals(time.now()));
+      }, "reads due at minute " + minute);
+    }
+    assertThat(gw.account(a.clientId()).getString("last_refresh_time")).isNotNull();
+    poll(() -> gw.request(HttpMethod.GET, "/v1/models", null, null).body().toString().contains("claude-sonnet-4.6"),
+        "the new catalog served");
+  }
+
+  private Instant fetchedAt(Credentials c, String key) {
+    String text = gw.account(c.clientId()).getJsonObject("other").getString(key);
+    return text == null ? Instant.EPOCH : Instant.parse(text);
+  }
+
+  private long catalogCalls(Credentials c) {
+    return gw.emulator.runtime().calls(RuntimeService.LIST_AVAILABLE_MODELS, c.clientId());
+  }
+
+  private long usageCalls(Credentials c) {
+    return gw.emulator.runtime().calls(RuntimeService.GET_USAGE_LIMITS, c.clientId());
+  }
+
+  @Test
+  void anAccountWithoutTokenIsReadRightAfterItsFirstRefresh(Vertx vertx) {
+    start(vertx, Map.of());
+    Credentials c = gw.emulator.oidc().newAccount();
+    gw.emulator.runtime().catalogFor(c.clientId(), CatalogAnswer.ofIds(200_000, 64_000, "claude-sonnet-4.5", "claude-opus-4.5"));
+    JsonObject body = new JsonObject().put("clientId", c.clientId()).put("clientSecret", c.clientSecret())
+        .put("refreshToken", c.refreshToken());
+    assertThat(gw.request(HttpMethod.POST, "/v2/accounts", body.toBuffer(), "application/json").status()).isEqualTo(201);
+    assertThat(catalogCalls(c)).isZero(); // no token yet: nothing to read with, and the catalog read never refreshes
+
+    assertThat(gw.postJson("/v1/messages", claude("claude-sonnet-4.5", null)).status()).isEqualTo(200); // the lease refreshes
+    // read at once, not on the next minute's tick
+    poll(() -> gw.account(c.clientId()).getJsonObject("other").containsKey("catalogFetchedAt"), "catalog after the refresh");
+    assertThat(gw.account(c.clientId()).getJsonObject("other").getJsonObject("modelCatalog").encode()).contains("claude-opus-4.5");
+  }
+
+  @Test
+  void newCredentialsAreReadAfterTheirRefreshAndReEnablingReadsAgain(Vertx vertx) {
+    start(vertx, Map.of());
+    Credentials a = account(CatalogAnswer.ofIds(200_000, 64_000, "claude-sonnet-4.5"), null);
+    awaitFetched(a);
+    String id = gw.account(a.clientId()).getString("id");
+    String path = "/v2/accounts/" + id;
+
+    // the admin gives the account another Amazon Q account's credentials: its catalog follows at the refresh
+    Credentials b = gw.emulator.oidc().newAccount();
+    gw.emulator.runtime().catalogFor(b.clientId(), CatalogAnswer.ofIds(200_000, 64_000, "claude-sonnet-4.5", "claude-opus-4.5"));
+    JsonObject patch = new JsonObject().put("clientId", b.clientId()).put("clientSecret", b.clientSecret())
+        .put("refreshToken", b.refreshToken());
+    assertThat(gw.request(HttpMethod.PATCH, path, patch.toBuffer(), "application/json").status()).isEqualTo(200);
+    assertThat(gw.request(HttpMethod.POST, path + "/refresh", null, null).status()).isEqualTo(200);
+    poll(() -> catalogCalls(b) >= 1 && catalogOf(b).contains("claude-opus-4.5"), "the new credentials' catalog");
+
+    // disabled, the account's plan changes; re-enabling reads it again at once
+    assertThat(gw.request(HttpMethod.PATCH, path, new JsonObject().put("enabled", false).toBuffer(), "application/json").status())
+        .isEqualTo(200);
+    gw.emulator.runtime().catalogFor(b.clientId(), CatalogAnswer.ofIds(200_000, 64_000, "claude-sonnet-4.6"));
+    long before = catalogCalls(b);
+    assertThat(gw.request(HttpMethod.PATCH, path, new JsonObject().put("enabled", true).toBuffer(), "application/json").status())
+        .isEqualTo(200);
+    poll(() -> catalogCalls(b) > before && catalogOf(b).contains("claude-sonnet-4.6"), "catalog read on re-enable");
+    assertThat(catalogOf(b)).doesNotContain("claude-opus-4.5");
+  }
+
+  private String catalogOf(Credentials c) {
+    JsonObject catalog = gw.account(c.clientId()).getJsonObject("other").getJsonObject("modelCatalog");
+    return catalog == null ? "" : catalog.encode();
   }
 
   @Test
@@ -270,32 +386,138 @@ class RoutingEndToEndTest {
 
     for (int i = 0; i < 6; i++) assertThat(gw.postJson("/v1/messages", claude("claude-sonnet-4.5", null)).status()).isEqualTo(200);
     assertThat(clientsServing(0)).containsExactly(fresh.clientId());
+    JsonObject admin = gw.account(spent.clientId());
+    assertThat(admin.getString("state")).isEqualTo("quota_exhausted");
+    assertThat(Instant.parse(admin.getString("stateUntil"))).isEqualTo(Instant.ofEpochSecond(reset.getEpochSecond()));
+    assertThat(admin.getInteger("error_count")).isZero();
+    assertThat(gw.account(fresh.clientId()).getString("state")).isEqualTo("active");
 
-    // the period turns over: past the reset the account is eligible again by itself; its next usage
-    // read (on a later tick, once its token was renewed) shows the new period's room
-    gw.emulator.runtime().usageFor(spent.clientId(), UsageAnswer.credits(0, 50, reset.plusSeconds(30L * 86_400).getEpochSecond()));
+    // the period turns over: past the reset the account is eligible again by itself, even while
+    // Amazon Q still reports the old period; its next usage read shows the new period's room
     time.advance(7201_000);
+    assertThat(gw.account(spent.clientId()).getString("state")).isEqualTo("active");
+    int before = gw.emulator.chatRequests().size();
+    for (int i = 0; i < 16 && !clientsServing(before).contains(spent.clientId()); i++) {
+      assertThat(gw.postJson("/v1/messages", claude("claude-sonnet-4.5", null)).status()).isEqualTo(200);
+    }
+    assertThat(clientsServing(before)).contains(spent.clientId());
+    gw.emulator.runtime().usageFor(spent.clientId(), UsageAnswer.credits(0, 50, reset.plusSeconds(30L * 86_400).getEpochSecond()));
     poll(() -> {
       time.advance(60_000);
       return gw.account(spent.clientId()).getJsonObject("other").getJsonObject("usage").getDouble("used") == 0.0;
     }, "the new period's usage");
-    int before = gw.emulator.chatRequests().size();
-    for (int i = 0; i < 12 && !clientsServing(before).contains(spent.clientId()); i++) {
+    assertThat(gw.account(spent.clientId()).getString("state")).isEqualTo("active");
+  }
+
+  @Test
+  void aFreshReadWithRoomBringsAnAccountBackBeforeItsResetAndFeatureNotSupportedChangesNothing(Vertx vertx) {
+    ManualTimekeeper time = new ManualTimekeeper();
+    gw = TestGateway.start(vertx, dir, Map.of("USAGE_REFRESH_SECONDS", "600"), time);
+    long reset = time.now().plusSeconds(20L * 86_400).getEpochSecond();
+    Credentials spent = account(null, UsageAnswer.credits(100, 100, reset));
+    Credentials unknown = account(null, UsageAnswer.credits(100, 100, reset));
+    awaitFetched(spent, unknown);
+    assertThat(gw.account(spent.clientId()).getString("state")).isEqualTo("quota_exhausted");
+    Credentials fresh = account(null, null);
+    awaitFetched(fresh);
+
+    // "spent" gets more allowance; "unknown" stops answering its usage (FEATURE_NOT_SUPPORTED)
+    gw.emulator.runtime().usageFor(spent.clientId(), UsageAnswer.credits(100, 1000, reset));
+    gw.emulator.runtime().usageFor(unknown.clientId(), UsageAnswer.error(ErrorAnswer.featureNotSupported()));
+    long before = usageCalls(unknown);
+    time.advance(600_000);
+    poll(() -> usageCalls(unknown) > before && gw.account(unknown.clientId()).getJsonObject("other").getString("usageError") != null
+        && gw.account(spent.clientId()).getString("state").equals("active"), "the new usage reads");
+
+    JsonObject stillSpent = gw.account(unknown.clientId());
+    assertThat(stillSpent.getString("state")).isEqualTo("quota_exhausted"); // the last known usage stands
+    assertThat(stillSpent.getJsonObject("other").getString("usageError")).isEqualTo("not_supported (HTTP 403)");
+    assertThat(stillSpent.getBoolean("enabled")).isTrue();
+    int from = gw.emulator.chatRequests().size();
+    for (int i = 0; i < 16 && !clientsServing(from).contains(spent.clientId()); i++) {
       assertThat(gw.postJson("/v1/messages", claude("claude-sonnet-4.5", null)).status()).isEqualTo(200);
     }
-    assertThat(clientsServing(before)).contains(spent.clientId());
+    assertThat(clientsServing(from)).contains(spent.clientId()).doesNotContain(unknown.clientId());
+  }
+
+  @Test
+  void aQuotaParkEndsAtTheResetTheUsageReadGives(Vertx vertx) {
+    ManualTimekeeper time = new ManualTimekeeper();
+    gw = TestGateway.start(vertx, dir, Map.of("QUOTA_PARK_SECONDS", String.valueOf(40L * 86_400)), time);
+    Instant reset = Instant.ofEpochSecond(time.now().plusSeconds(7200).getEpochSecond());
+    Credentials a = account(null, UsageAnswer.credits(10, 50, reset.getEpochSecond()));
+    Credentials other = account(null, null);
+    awaitFetched(a, other);
+    gw.emulator.scenarioForClient(a.clientId(), io.qbridge.emulator.Scenario.monthlyQuota(402));
+    gw.emulator.runtime().usageFor(a.clientId(), UsageAnswer.credits(50, 50, reset.getEpochSecond()));
+    for (int i = 0; i < 12 && !triedBy(a); i++) {
+      assertThat(gw.postJson("/v1/messages", claude("claude-sonnet-4.5", null)).status()).isEqualTo(200); // fails over
+    }
+    assertThat(triedBy(a)).isTrue();
+    // parked for QUOTA_PARK_SECONDS at first; the usage read right after the error moves the end to the real reset
+    poll(() -> reset.toString().equals(String.valueOf(parkedUntil(a))), "the park moved to the reset");
+    JsonObject admin = gw.account(a.clientId());
+    assertThat(admin.getString("state")).isEqualTo("parked");
+    assertThat(Instant.parse(admin.getString("stateUntil"))).isEqualTo(reset);
+
+    gw.emulator.scenarioForClient(a.clientId(), null);
+    time.advance(7201_000);
+    assertThat(gw.account(a.clientId()).getString("state")).isEqualTo("active");
+    int before = gw.emulator.chatRequests().size();
+    for (int i = 0; i < 16 && !clientsServing(before).contains(a.clientId()); i++) {
+      assertThat(gw.postJson("/v1/messages", claude("claude-sonnet-4.5", null)).status()).isEqualTo(200);
+    }
+    assertThat(clientsServing(before)).contains(a.clientId());
+  }
+
+  private boolean triedBy(Credentials c) {
+    return gw.emulator.chatRequests().stream().anyMatch(r -> c.clientId().equals(clientOf(r)));
+  }
+
+  private Instant parkedUntil(Credentials c) {
+    String text = gw.account(c.clientId()).getJsonObject("other").getString("parkedUntil");
+    return text == null ? null : Instant.parse(text);
+  }
+
+  @Test
+  void usageIsExportedAsPerAccountGauges(Vertx vertx) {
+    start(vertx, Map.of());
+    long reset = Instant.now().plusSeconds(86_400).getEpochSecond();
+    Credentials a = account(null, UsageAnswer.credits(12.5, 50, reset));
+    Credentials b = account(null, UsageAnswer.credits(50, 50, reset));
+    awaitFetched(a, b);
+    String idA = gw.account(a.clientId()).getString("id");
+    String idB = gw.account(b.clientId()).getString("id");
+    String text = gw.get("/metrics").body().toString();
+    assertThat(text).contains("qbridge_account_quota_used{account=\"" + idA + "\"} 12.5")
+        .contains("qbridge_account_quota_limit{account=\"" + idA + "\"} 50.0")
+        .contains("qbridge_account_quota_exhausted{account=\"" + idA + "\"} 0.0")
+        .contains("qbridge_account_quota_exhausted{account=\"" + idB + "\"} 1.0")
+        .containsPattern("qbridge_account_quota_reset_timestamp_seconds\\{account=\"" + idA + "\"} 1\\.\\d+E9");
+    poll(() -> gw.get("/metrics").body().toString().contains("qbridge_accounts{state=\"quota_exhausted\"} 1.0"), "the census");
+
+    assertThat(gw.request(HttpMethod.DELETE, "/v2/accounts/" + idB, null, null).status()).isEqualTo(200);
+    assertThat(gw.get("/metrics").body().toString()).doesNotContain(idB).contains(idA);
   }
 
   @Test
   void quotaErrorReadsTheUsageAgainAtOnce(Vertx vertx) {
     start(vertx, Map.of());
-    Credentials a = account(null, null);
-    awaitFetched(a);
-    long usageCalls = gw.emulator.runtime().calls(RuntimeService.GET_USAGE_LIMITS, a.clientId());
-    gw.emulator.scenarioForClient(a.clientId(), io.qbridge.emulator.Scenario.monthlyQuota(402));
-    gw.postJson("/v1/messages", claude("claude-sonnet-4.5", null));
-    poll(() -> gw.emulator.runtime().calls(RuntimeService.GET_USAGE_LIMITS, a.clientId()) > usageCalls, "usage read after 402");
+    // the monthly quota error comes as 400, 402 or 429: each parks its account and reads its usage again
+    List<Credentials> accounts = List.of(account(null, null), account(null, null), account(null, null));
+    awaitFetched(accounts.toArray(Credentials[]::new));
+    int[] statuses = {400, 402, 429};
+    Map<String, Long> before = accounts.stream().collect(Collectors.toMap(Credentials::clientId, this::usageCalls));
+    for (int i = 0; i < 3; i++) {
+      gw.emulator.scenarioForClient(accounts.get(i).clientId(), io.qbridge.emulator.Scenario.monthlyQuota(statuses[i]));
+    }
+    gw.postJson("/v1/messages", claude("claude-sonnet-4.5", null)); // fails over through all three (MAX_ATTEMPTS 3)
+    for (Credentials c : accounts) {
+      poll(() -> usageCalls(c) > before.get(c.clientId()), "usage read after the quota error of " + c.clientId());
+      assertThat(gw.account(c.clientId()).getString("state")).isEqualTo("parked");
+    }
   }
+
 
   // ------------------------------------------------------------------ sticky conversations
 
@@ -320,6 +542,71 @@ class RoutingEndToEndTest {
         .put("prompt_cache_key", "codex-responses-1");
     for (int i = 0; i < 6; i++) assertThat(gw.postJson("/v1/responses", responses).status()).isEqualTo(200);
     assertThat(clientsServing(before)).as("sticky for Responses").hasSize(1);
+  }
+
+  @Test
+  void aResponsesChainStaysOnTheAccountThatMadeEachResponse(Vertx vertx) {
+    start(vertx, Map.of());
+    for (int i = 0; i < 4; i++) account(null, null);
+    String previous = null;
+    for (int turn = 0; turn < 6; turn++) {
+      JsonObject body = new JsonObject().put("model", "claude-sonnet-4.5").put("input", "turn " + turn);
+      if (previous != null) body.put("previous_response_id", previous);
+      TestGateway.Response r = gw.postJson("/v1/responses", body);
+      assertThat(r.status()).isEqualTo(200);
+      previous = r.json().getString("id");
+    }
+    assertThat(clientsServing(0)).as("every turn of the chain on one account").hasSize(1);
+
+    // a response that is not stored cannot be continued: its id binds nothing
+    int before = gw.emulator.chatRequests().size();
+    for (int i = 0; i < 12; i++) {
+      JsonObject body = new JsonObject().put("model", "claude-sonnet-4.5").put("input", "hi").put("store", false);
+      assertThat(gw.postJson("/v1/responses", body).status()).isEqualTo(200);
+    }
+    assertThat(clientsServing(before)).hasSizeGreaterThan(1);
+  }
+
+  @Test
+  void quotasDrainEvenly(Vertx vertx) {
+    start(vertx, Map.of());
+    long reset = Instant.now().plusSeconds(86_400).getEpochSecond();
+    Credentials most = account(null, UsageAnswer.credits(10, 100, reset));
+    Credentials half = account(null, UsageAnswer.credits(50, 100, reset));
+    Credentials least = account(null, UsageAnswer.credits(90, 100, reset));
+    awaitFetched(most, half, least);
+    for (int i = 0; i < 150; i++) assertThat(gw.postJson("/v1/messages", claude("claude-sonnet-4.5", null)).status()).isEqualTo(200);
+    Map<String, Long> served = gw.emulator.chatRequests().stream().collect(Collectors.groupingBy(this::clientOf, Collectors.counting()));
+    long m = served.getOrDefault(most.clientId(), 0L);
+    long h = served.getOrDefault(half.clientId(), 0L);
+    long l = served.getOrDefault(least.clientId(), 0L);
+    // weights 0.9 : 0.5 : 0.1 (remaining fraction): about 90, 50 and 10 requests, each account at the same relative rate
+    assertThat(m).as("most remaining").isGreaterThan(h);
+    assertThat(h).as("half remaining").isGreaterThan(l);
+    assertThat(l).as("nearly drained, still in play").isPositive();
+    assertThat(m).isBetween(65L, 115L);
+  }
+
+  @Test
+  void maxTokensAboveTheModelsOutputLimitIsClampedAndContextUsageUsesTheModelsWindow(Vertx vertx) {
+    start(vertx, Map.of());
+    Credentials a = account(CatalogAnswer.of(RuntimeService.model("claude-sonnet-4.5", "S", 200_000, 3),
+        RuntimeService.model("claude-sonnet-4.6", "S6", 1_000_000, 64_000)), null);
+    awaitFetched(a);
+    poll(() -> gw.request(HttpMethod.GET, "/v1/models", null, null).body().toString().contains("\"max_output_tokens\":3"), "union");
+    gw.emulator.setDefaultScenario(io.qbridge.emulator.Scenario.text("one two three four five six seven eight nine ten"));
+
+    TestGateway.Response r = gw.postJson("/v1/messages", claude("claude-sonnet-4.5", null).put("max_tokens", 1000));
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().getString("stop_reason")).isEqualTo("max_tokens");
+    assertThat(r.json().getJsonObject("usage").getInteger("output_tokens")).isEqualTo(3);
+    TestGateway.Response within = gw.postJson("/v1/messages", claude("claude-sonnet-4.5", null).put("max_tokens", 2));
+    assertThat(within.json().getJsonObject("usage").getInteger("output_tokens")).isEqualTo(2);
+
+    // Amazon Q's contextUsagePercentage is a share of the model's own window (10 % of 1M, not of 200k)
+    gw.emulator.enqueue(io.qbridge.emulator.Scenario.builder().text("ok").contextUsage(10.0).build());
+    TestGateway.Response wide = gw.postJson("/v1/messages", claude("claude-sonnet-4.6", null));
+    assertThat(wide.json().getJsonObject("usage").getInteger("input_tokens")).isEqualTo(100_000);
   }
 
   @Test

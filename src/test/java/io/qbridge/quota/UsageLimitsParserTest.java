@@ -100,4 +100,13 @@ class UsageLimitsParserTest {
     assertThat(noReset.blocksAt(JUNE_2026.plusSeconds(86_400 * 365))).isTrue();
     assertThat(UsageLimitsParser.parse(new JsonObject(UsageSamples.FREE)).blocksAt(JUNE_2026.minusSeconds(1))).isFalse();
   }
+
+  @Test
+  void pastTheResetTheAccountCountsAsFull() {
+    UsageLimits over = UsageLimitsParser.parse(new JsonObject(UsageSamples.credits(40, 50, 1780272000)));
+    assertThat(over.remainingFractionAt(JUNE_2026.minusSeconds(1))).isCloseTo(0.2, within(0.001));
+    assertThat(over.remainingFractionAt(JUNE_2026)).isEqualTo(1.0);
+    UsageLimits noReset = new UsageLimits(40, 50, null, null, null, null, false);
+    assertThat(noReset.remainingFractionAt(JUNE_2026.plusSeconds(86_400 * 365))).isCloseTo(0.2, within(0.001));
+  }
 }

@@ -7,7 +7,6 @@ import io.qbridge.web.ApiModule;
 import io.qbridge.web.BodyWork;
 import io.qbridge.web.ErrorShape;
 import io.qbridge.web.FailureHandler;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.List;
 
@@ -15,8 +14,7 @@ import java.util.List;
 public final class AnthropicApi implements ApiModule {
 
   /** {@code {"type":"error","error":{"type":"invalid_request_error","message":"..."}}} */
-  public static final ErrorShape ERROR_SHAPE = (type, message) -> new JsonObject().put("type", "error")
-      .put("error", new JsonObject().put("type", type.anthropic()).put("message", message));
+  public static final ErrorShape ERROR_SHAPE = ErrorShape.ANTHROPIC;
 
   private final List<String> apiKeys;
   private final ChatPipeline pipeline;

@@ -69,9 +69,14 @@ public final class ModelsHandler {
     return models;
   }
 
+  /** Whether the caller is an Anthropic client (it sends {@code anthropic-version}): Anthropic's shapes then, bodies and errors. */
+  static boolean anthropicClient(RoutingContext ctx) {
+    return ctx.request().getHeader("anthropic-version") != null;
+  }
+
   public void list(RoutingContext ctx) {
     Map<String, JsonObject> models = models();
-    boolean anthropic = ctx.request().getHeader("anthropic-version") != null;
+    boolean anthropic = anthropicClient(ctx);
     JsonArray data = new JsonArray();
     models.values().forEach(m -> data.add(anthropic ? anthropicShape(m) : m));
     String first = models.isEmpty() ? null : models.keySet().iterator().next();
@@ -85,7 +90,7 @@ public final class ModelsHandler {
     String id = ctx.pathParam("id");
     JsonObject model = models().get(id);
     if (model == null) throw GatewayException.notFound("The model '" + id + "' does not exist");
-    send(ctx, ctx.request().getHeader("anthropic-version") != null ? anthropicShape(model) : model);
+    send(ctx, anthropicClient(ctx) ? anthropicShape(model) : model);
   }
 
   private static JsonObject anthropicShape(JsonObject m) {

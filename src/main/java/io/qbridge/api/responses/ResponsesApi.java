@@ -37,6 +37,7 @@ public final class ResponsesApi implements ApiModule {
     router.route("/v1/responses").handler(RequestFacts.api("responses"));
     router.post("/v1/responses").handler(auth).handler(handler::create);
     router.get("/v1/responses/:id").handler(auth).handler(handler::get);
+    router.get("/v1/responses/:id/input_items").handler(auth).handler(handler::inputItems);
     router.delete("/v1/responses/:id").handler(auth).handler(handler::delete);
     router.route("/v1/responses*").failureHandler(new FailureHandler(ErrorShape.OPENAI));
   }

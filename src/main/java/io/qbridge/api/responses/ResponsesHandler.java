@@ -82,7 +82,9 @@ public final class ResponsesHandler {
         p.model().clampMaxTokens(request.maxOutputTokens()), List.of(), p.request().toolNames(), p.model().contextWindow());
     ResponsesEncoder.Completion completion = request.store()
         ? (response, output) -> store(response, call.prior(), request.input(), output) : null;
-    pipeline.run(ctx, p, () -> request.stream()
+    // a stored response may be continued (previous_response_id): its id follows the account serving it
+    String followUpKey = request.store() ? ConversationKeys.responseId(id) : null;
+    pipeline.run(ctx, p, followUpKey, () -> request.stream()
         ? AnswerWriter.streaming(ctx.response(), policy,
             out -> new ResponsesEncoder(base, request.namespaces(), request.includeEncryptedReasoning(), out, completion))
         : AnswerWriter.whole(ctx.response(), policy,
@@ -100,6 +102,20 @@ public final class ResponsesHandler {
   /** {@code GET /v1/responses/{id}}. */
   public void get(RoutingContext ctx) {
     store.response(ctx.pathParam("id")).onSuccess(r -> ctx.response().putHeader("content-type", "application/json").end(r.toBuffer()))
+        .onFailure(ctx::fail);
+  }
+
+  /**
+   * {@code GET /v1/responses/{id}/input_items}: a stored conversation may be megabytes, so it is
+   * decoded and paged as weighed work, off the event loop when large.
+   */
+  public void inputItems(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    Future.succeededFuture().map(v -> ResponsesInputItems.Page.of(ctx.queryParams().get("limit"),
+            ctx.queryParams().get("order"), ctx.queryParams().get("after")))
+        .compose(page -> store.encoded(id).compose(stored -> pipeline.work(stored.length(), () ->
+            ResponsesInputItems.list(id, new JsonObject(stored.response()), new JsonArray(stored.items()), page).toBuffer())))
+        .onSuccess(body -> ctx.response().putHeader("content-type", "application/json").end(body))
         .onFailure(ctx::fail);
   }
 

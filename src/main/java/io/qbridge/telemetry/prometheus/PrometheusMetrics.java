@@ -13,15 +13,19 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.qbridge.quota.UsageLimits;
 import io.qbridge.telemetry.Metrics;
 import io.qbridge.telemetry.RequestFacts;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@link Metrics} on a Micrometer {@link PrometheusMeterRegistry}: the names below are Micrometer's
@@ -36,6 +40,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class PrometheusMetrics implements Metrics {
 
   static final int MAX_MODELS = 32;
+  private static final List<String> USAGE_GAUGES = List.of("qbridge.account.quota.used", "qbridge.account.quota.limit",
+      "qbridge.account.quota.reset.timestamp.seconds", "qbridge.account.quota.exhausted");
   private static final Duration[] REQUEST_BUCKETS = seconds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300);
   private static final Duration[] TTFT_BUCKETS = seconds(0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60);
 
@@ -44,6 +50,7 @@ public final class PrometheusMetrics implements Metrics {
   private final Set<String> models = ConcurrentHashMap.newKeySet();
   private final Map<String, AtomicInteger> accountStates = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> inflight = new ConcurrentHashMap<>();
+  private final Map<String, AtomicReference<UsageLimits>> usage = new ConcurrentHashMap<>();
   private final Counter failovers;
 
   public PrometheusMetrics() {
@@ -137,6 +144,30 @@ public final class PrometheusMetrics implements Metrics {
     if (inflight.remove(accountId) != null) {
       registry.find("qbridge.account.inflight").tag("account", accountId).meters().forEach(registry::remove);
     }
+    if (usage.remove(accountId) != null) {
+      for (String name : USAGE_GAUGES) registry.find(name).tag("account", accountId).meters().forEach(registry::remove);
+    }
+  }
+
+  /**
+   * Four gauges per account (bounded like the in-flight one: one series per account), reading the
+   * latest usage: used and limit in the account's unit (credits), the reset as a Unix time (absent
+   * when unknown), and whether the scheduler skips it now for quota (1) or not (0).
+   */
+  @Override
+  public void accountUsage(String accountId, UsageLimits limits) {
+    usage.computeIfAbsent(accountId, id -> {
+      AtomicReference<UsageLimits> holder = new AtomicReference<>(limits);
+      Gauge.builder(USAGE_GAUGES.get(0), holder, h -> h.get().used())
+          .description("Quota units used this period (GetUsageLimits)").tag("account", id).register(registry);
+      Gauge.builder(USAGE_GAUGES.get(1), holder, h -> h.get().limit())
+          .description("Quota units allowed this period, 0 = unknown").tag("account", id).register(registry);
+      Gauge.builder(USAGE_GAUGES.get(2), holder, h -> h.get().nextReset() == null ? Double.NaN : h.get().nextReset().getEpochSecond())
+          .description("When the quota resets, Unix seconds").tag("account", id).register(registry);
+      Gauge.builder(USAGE_GAUGES.get(3), holder, h -> h.get().blocksAt(Instant.now()) ? 1 : 0)
+          .description("1 while the account is skipped for an exhausted quota").tag("account", id).register(registry);
+      return holder;
+    }).set(limits);
   }
 
   private void tokens(String api, String direction, int n) {

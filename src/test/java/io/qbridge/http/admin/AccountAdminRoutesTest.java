@@ -79,7 +79,7 @@ class AccountAdminRoutesTest {
     assertThat(created.getHeader("location")).isEqualTo("/v2/accounts/" + row.getString("id"));
     assertThat(row.fieldNames()).containsExactlyInAnyOrder("id", "label", "clientId", "other", "last_refresh_time",
         "last_refresh_status", "created_at", "updated_at", "enabled", "error_count", "success_count", "expires_at",
-        "hasClientSecret", "hasRefreshToken", "hasAccessToken", "state");
+        "hasClientSecret", "hasRefreshToken", "hasAccessToken", "state", "stateUntil");
     assertThat(row.getString("label")).isEqualTo("first");
     assertThat(row.getString("clientId")).isEqualTo("cid");
     assertThat(row.getJsonObject("other")).isEqualTo(new JsonObject().put("source", "test"));

@@ -47,6 +47,17 @@ public final class ResponseStoreClient {
     return request(Addresses.RESPONSES_GET, new JsonObject().put("id", id)).map(r -> r.getString("items"));
   }
 
+  /** The stored response object and its conversation, both encoded (see {@link #encodedItems}). */
+  public Future<Encoded> encoded(String id) {
+    return request(Addresses.RESPONSES_GET, new JsonObject().put("id", id))
+        .map(r -> new Encoded(r.getString("response"), r.getString("items")));
+  }
+
+  /** A stored response as the store keeps it: JSON text, for the caller to decode off the loop. */
+  public record Encoded(String response, String items) {
+    public long length() { return (long) response.length() + items.length(); }
+  }
+
   public Future<Void> delete(String id) {
     return request(Addresses.RESPONSES_DELETE, new JsonObject().put("id", id)).mapEmpty();
   }
