@@ -133,7 +133,9 @@ public final class AccountPoolVerticle extends VerticleBase {
         .compose(opened -> EncryptedAccountStore.open(vertx, opened, config.secretsKey(), config.secretsKeyPrevious())
             .recover(err -> opened.close().transform(ignored -> Future.failedFuture(err))))
         .compose(opened -> {
-          store = new CachedLeaseStore(opened);
+          CachedLeaseStore cached = new CachedLeaseStore(opened);
+          AccountStores.listenForChanges(database, cached);
+          store = cached;
           return openCoordination();
         })
         .compose(v -> {

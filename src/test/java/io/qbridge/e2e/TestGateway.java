@@ -79,12 +79,21 @@ public final class TestGateway {
 
   /**
    * One more qbridge in front of an emulator that is already running (several instances on one
-   * database: give each its own {@code vertx}); closing it leaves the emulator running.
+   * database: give each its own {@code vertx}, its own event bus as a second process would have);
+   * closing it leaves the emulator running.
    */
   public static TestGateway startSharing(Vertx vertx, AmazonQEmulator emu, Path dir, Map<String, String> env) {
     AppConfig config = config(vertx, emu, dir, env);
-    QBridge app = QBridge.deploy(vertx, config).await();
+    QBridge app = QBridge.deploy(vertx, config, Timekeeper.system(vertx)).await();
     return new TestGateway(vertx, emu, app, config, false);
+  }
+
+  /**
+   * Another qbridge instance on its own {@code vertx} in front of {@code first}'s emulator; {@code
+   * env} should give both the same DATABASE_URL. Closing it leaves the emulator to {@code first}.
+   */
+  public static TestGateway startAnother(Vertx vertx, TestGateway first, Path dir, Map<String, String> env) {
+    return startSharing(vertx, first.emulator, dir, env);
   }
 
   public String baseUrl() { return "http://127.0.0.1:" + app.port(); }
