@@ -4,6 +4,7 @@ import { t, applyStatic, language, setLanguage } from './i18n.js';
 import { Accounts } from './accounts.js';
 import { DeviceLogin } from './device.js';
 import { Chat } from './chat.js';
+import { AuditLog } from './audit.js';
 
 const $ = (id) => document.getElementById(id);
 const POLL_MS = 2000;
@@ -13,6 +14,7 @@ let pollTimer = null;
 const accounts = new Accounts(() => poll());
 const device = new DeviceLogin(() => poll());
 const chat = new Chat();
+const audit = new AuditLog();
 
 function notice(text) {
   $('notice').textContent = text || '';
@@ -49,6 +51,8 @@ async function poll() {
     $('accounts-error').textContent = '';
     accounts.render(list);
     summary(list, health);
+    audit.setAccounts(list);
+    await audit.load();
   } catch (e) {
     if (e.status === 401) return; // the sign-in form is showing
     $('accounts-error').textContent = t('networkError', { error: e.message });
@@ -99,6 +103,7 @@ async function signOut() {
   }
   session = { ...session, authenticated: false };
   $('accounts-body').replaceChildren();
+  audit.clear();
   showSignIn('');
 }
 
@@ -109,6 +114,7 @@ async function start() {
     setLanguage(e.target.value);
     accounts.rerender();
     device.rerender();
+    audit.render();
     if (session && session.mode === 'dev') notice(t('devMode'));
     if (lastSummary) summary(...lastSummary);
   });

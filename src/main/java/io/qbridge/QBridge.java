@@ -1,6 +1,7 @@
 package io.qbridge;
 
 import io.qbridge.account.AccountPoolVerticle;
+import io.qbridge.audit.AuditVerticle;
 import io.qbridge.config.AppConfig;
 import io.qbridge.api.responses.store.ResponseStoreVerticle;
 import io.qbridge.alert.AccountWatch;
@@ -27,8 +28,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A running qbridge: the account-pool, upstream and HTTP verticles deployed in that order (each
- * needs the previous one's bus consumers). Used by {@link Main} and by tests that run the real
+ * A running qbridge: the account-pool, upstream, response-store, audit and HTTP verticles deployed
+ * in that order (each needs the previous one's bus consumers). Used by {@link Main} and by tests that run the real
  * server on port 0.
  */
 public final class QBridge {
@@ -85,6 +86,11 @@ public final class QBridge {
           return vertx.deployVerticle(new ResponseStoreVerticle(new ResponseStoreVerticle.Settings(config.pool().databaseUrl(),
               Duration.ofHours(config.responses().ttlHours()), config.responses().maxBytes(), config.responses().storeMaxBytes(),
               ResponseStoreVerticle.SWEEP_MS), v -> time));
+        })
+        .compose(id -> {
+          ids.add(id);
+          return vertx.deployVerticle(new AuditVerticle(new AuditVerticle.Settings(config.pool().databaseUrl(),
+              config.admin().auditRetentionDays()), v -> time));
         })
         .compose(id -> {
           ids.add(id);

@@ -61,6 +61,14 @@ public final class AccountPatch {
     return changes.containsKey(field);
   }
 
+  /** A copy with {@code field}'s new value replaced by {@code value} (a store re-encoding it, e.g. encrypted). */
+  AccountPatch withValue(Field field, Object value) {
+    EnumMap<Field, Object> copy = new EnumMap<>(Field.class);
+    copy.putAll(changes);
+    copy.put(field, value);
+    return new AccountPatch(copy);
+  }
+
   @Override
   public String toString() {
     return "AccountPatch" + changes.keySet();

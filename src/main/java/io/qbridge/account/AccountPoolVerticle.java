@@ -105,7 +105,10 @@ public final class AccountPoolVerticle extends VerticleBase {
     this.metrics = metrics;
   }
 
-  /** Opens the store (schema created/migrated), then registers the consumers; fails if either fails. */
+  /**
+   * Opens the store (schema created/migrated, secrets encrypted at rest when SECRETS_KEY is set, see
+   * {@link EncryptedAccountStore#open}), then registers the consumers; fails if either fails.
+   */
   @Override
   public Future<?> start() {
     time = timekeeper.apply(vertx);
@@ -114,6 +117,8 @@ public final class AccountPoolVerticle extends VerticleBase {
           database = db;
           return AccountStores.create(db);
         })
+        .compose(opened -> EncryptedAccountStore.open(vertx, opened, config.secretsKey(), config.secretsKeyPrevious())
+            .recover(err -> opened.close().transform(ignored -> Future.failedFuture(err))))
         .compose(opened -> {
           CachedLeaseStore cached = new CachedLeaseStore(opened);
           AccountStores.listenForChanges(database, cached);

@@ -71,6 +71,35 @@ public interface AccountStore {
   /** {@code enabled = 0}, and {@code disabledReason}/{@code disabledAt} merged into {@code other}. */
   Future<Void> disable(String id, String reason, Instant at);
 
+  /** A row's three secret columns as stored (plaintext or encrypted, see {@link EncryptedAccountStore}). */
+  record Secrets(String clientSecret, String refreshToken, String accessToken) {
+    static Secrets of(Account a) {
+      return new Secrets(a.clientSecret(), a.refreshToken(), a.accessToken());
+    }
+
+    @Override
+    public String toString() {
+      return "Secrets[…]";
+    }
+  }
+
+  /**
+   * Replaces a row's stored secrets with another encoding of the same values (encryption at rest:
+   * the start-up migration and key rotation), only if they are still exactly {@code expected}: a
+   * compare-and-set, so a token saved meanwhile (by another instance) is never overwritten.
+   * {@code false} when the row changed or is gone. Not an account change: {@code updated_at} stays.
+   */
+  Future<Boolean> rewriteSecrets(String id, Secrets expected, Secrets replacement);
+
+  /**
+   * Erases, where the engine has a statement for it, what rewrites leave behind in the database
+   * files: after {@link #rewriteSecrets} encrypted plaintext secrets, their old bytes may still sit
+   * in free pages or the write-ahead log. SQLite: {@code VACUUM} (the file is rebuilt) and a
+   * checkpoint that truncates the log. Engines without one (PostgreSQL reclaims dead rows by
+   * autovacuum) do nothing. Slow on a large database: for start-up migrations only.
+   */
+  Future<Void> compact();
+
   Future<Integer> countEnabled();
 
   /** Succeeds when the database answers a trivial query. */

@@ -189,5 +189,12 @@ final class CachedLeaseStore implements AccountStore {
 
   @Override public Future<Void> disable(String id, String reason, Instant at) { return writing(delegate.disable(id, reason, at)); }
 
+  @Override
+  public Future<Boolean> rewriteSecrets(String id, Secrets expected, Secrets replacement) {
+    return writing(delegate.rewriteSecrets(id, expected, replacement));
+  }
+
+  @Override public Future<Void> compact() { return delegate.compact(); }
+
   @Override public Future<Void> close() { return delegate.close(); }
 }

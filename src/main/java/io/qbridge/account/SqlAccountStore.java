@@ -170,6 +170,21 @@ final class SqlAccountStore implements AccountStore {
   }
 
   @Override
+  public Future<Boolean> rewriteSecrets(String id, Secrets expected, Secrets replacement) {
+    Tuple t = Tuple.tuple().addValue(replacement.clientSecret()).addValue(replacement.refreshToken())
+        .addValue(replacement.accessToken()).addValue(id).addValue(expected.clientSecret())
+        .addValue(expected.refreshToken()).addValue(expected.accessToken());
+    return guard("rewriteSecrets", db.preparedQuery(sql.rewriteSecrets()).execute(t).map(r -> r.rowCount() > 0));
+  }
+
+  @Override
+  public Future<Void> compact() {
+    Future<Void> chain = Future.succeededFuture();
+    for (String statement : sql.compact) chain = chain.compose(v -> write("compact", statement, Tuple.tuple()));
+    return chain;
+  }
+
+  @Override
   public Future<Void> close() {
     return ownsDatabase ? db.close() : Future.succeededFuture();
   }

@@ -64,6 +64,8 @@ final class SqlQueries {
   final String writeProbe;
   /** Run after a write that must survive a power cut (token save); null when commits are already durable. */
   final String durabilityBarrier;
+  /** Statements that erase the free space rewrites leave behind (see {@link AccountStore#compact}); may be empty. */
+  final List<String> compact;
   private final String mergeIntoOther;
   private final String removeDisabledMarkers;
   /** Text of one top-level key of {@code other} ({@code %s} = the key), NULL when absent or not JSON. */
@@ -73,6 +75,13 @@ final class SqlQueries {
 
   private SqlQueries(String dialect, String listColumns, String writeProbe, String durabilityBarrier,
       String mergeIntoOther, String removeDisabledMarkers, String otherField, String idNotInJsonArray) {
+    this(dialect, listColumns, writeProbe, durabilityBarrier, List.of(), mergeIntoOther, removeDisabledMarkers, otherField,
+        idNotInJsonArray);
+  }
+
+  private SqlQueries(String dialect, String listColumns, String writeProbe, String durabilityBarrier, List<String> compact,
+      String mergeIntoOther, String removeDisabledMarkers, String otherField, String idNotInJsonArray) {
+    this.compact = List.copyOf(compact);
     this.dialect = dialect;
     this.listColumns = listColumns;
     this.writeProbe = writeProbe;
@@ -95,6 +104,7 @@ final class SqlQueries {
         "SELECT name FROM pragma_table_info('accounts')",
         "UPDATE accounts SET id = id WHERE 1 = 0",
         "PRAGMA wal_checkpoint(PASSIVE)",
+        List.of("VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"),
         "json_patch(" + otherOrEmpty + ", ?)",
         "json_remove(" + otherOrEmpty + ", '$.disabledReason', '$.disabledAt', '$.cooldownUntil', '$.cooldownReason',"
             + " '$.parkedUntil', '$.parkedReason')",
@@ -350,6 +360,16 @@ final class SqlQueries {
   /** Params: reason JSON, updated_at, id. */
   String disable() {
     return "UPDATE accounts SET enabled = 0, other = " + mergeIntoOther + ", updated_at = ? WHERE id = ?";
+  }
+
+  /**
+   * Params: clientSecret, refreshToken, accessToken (new), id, then the three expected values.
+   * {@code IS NOT DISTINCT FROM} (SQL:2003; SQLite 3.39+, PostgreSQL) compares NULLs as equal.
+   */
+  String rewriteSecrets() {
+    return "UPDATE accounts SET \"clientSecret\" = ?, \"refreshToken\" = ?, \"accessToken\" = ? WHERE id = ?"
+        + " AND \"clientSecret\" IS NOT DISTINCT FROM ? AND \"refreshToken\" IS NOT DISTINCT FROM ?"
+        + " AND \"accessToken\" IS NOT DISTINCT FROM ?";
   }
 
   static String column(AccountPatch.Field field) {

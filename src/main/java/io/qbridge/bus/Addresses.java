@@ -113,4 +113,17 @@ public final class Addresses {
   public static final String RESPONSES_GET = "responses.get";
   /** Delete a stored response: request {@code {id}}; reply {@code {}}. Fails NOT_FOUND. */
   public static final String RESPONSES_DELETE = "responses.delete";
+
+  /**
+   * Record one admin action in the audit log, served by the audit verticle. Request: an
+   * {@code AuditEvent} JSON {@code {actor, address, action, accountId?, outcome, status, fields, values}}
+   * (never secret values); reply {@code {id}} once stored. Fails BAD_REQUEST for a malformed event,
+   * STORE_UNAVAILABLE when the database refused it (the caller logs a warning; the action stands).
+   */
+  public static final String AUDIT_RECORD = "audit.record";
+  /**
+   * Read the audit log, newest first: request {@code {limit, before?, accountId?}} (before: an entry
+   * id, exclusive); reply {@code {entries: [entry...], nextBefore: id | null}}.
+   */
+  public static final String AUDIT_LIST = "audit.list";
 }

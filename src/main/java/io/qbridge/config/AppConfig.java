@@ -100,10 +100,37 @@ public record AppConfig(Http http, Upstream upstream, Pool pool, DeviceLogin dev
    * @param refreshIntervalSeconds     REFRESH_INTERVAL_SECONDS: period of the background token refresh sweep
    * @param refreshMaxAgeSeconds       REFRESH_MAX_AGE_SECONDS: the sweep refreshes tokens older than this
    * @param refreshBeforeExpirySeconds REFRESH_BEFORE_EXPIRY_SECONDS: ... and tokens expiring within this
+   * @param secretsKey                 SECRETS_KEY: AES-256 key (32 bytes, base64) the account secrets are stored
+   *                                   encrypted with; empty = stored as given (see {@link SecretsKey})
+   * @param secretsKeyPrevious         SECRETS_KEY_PREVIOUS: the key being rotated away from; values it
+   *                                   decrypts are re-encrypted with SECRETS_KEY at start; empty = none
    */
   public record Pool(String databaseUrl, int maxErrorCount, int accountMaxConcurrency, int cooldownSeconds,
                      int shortCooldownSeconds, int longCooldownSeconds, int quotaParkSeconds,
-                     int refreshIntervalSeconds, int refreshMaxAgeSeconds, int refreshBeforeExpirySeconds) {}
+                     int refreshIntervalSeconds, int refreshMaxAgeSeconds, int refreshBeforeExpirySeconds,
+                     String secretsKey, String secretsKeyPrevious) {
+
+    /** Without encryption at rest. */
+    public Pool(String databaseUrl, int maxErrorCount, int accountMaxConcurrency, int cooldownSeconds,
+        int shortCooldownSeconds, int longCooldownSeconds, int quotaParkSeconds,
+        int refreshIntervalSeconds, int refreshMaxAgeSeconds, int refreshBeforeExpirySeconds) {
+      this(databaseUrl, maxErrorCount, accountMaxConcurrency, cooldownSeconds, shortCooldownSeconds, longCooldownSeconds,
+          quotaParkSeconds, refreshIntervalSeconds, refreshMaxAgeSeconds, refreshBeforeExpirySeconds, "", "");
+    }
+
+    public Pool {
+      secretsKey = secretsKey == null ? "" : secretsKey;
+      secretsKeyPrevious = secretsKeyPrevious == null ? "" : secretsKeyPrevious;
+    }
+
+    /** Never prints the keys (the generated one would): a logged pool slice must not leak them. */
+    @Override
+    public String toString() {
+      return "Pool[databaseUrl=" + Redaction.maskUrl(databaseUrl) + ", maxErrorCount=" + maxErrorCount
+          + ", secretsKey=" + (secretsKey.isEmpty() ? "unset" : "set")
+          + ", secretsKeyPrevious=" + (secretsKeyPrevious.isEmpty() ? "unset" : "set") + "]";
+    }
+  }
 
   /**
    * Device logins.
@@ -129,15 +156,22 @@ public record AppConfig(Http http, Upstream upstream, Pool pool, DeviceLogin dev
    * @param sessionMaxLifetimeSeconds SESSION_MAX_LIFETIME_SECONDS: a console session ends this long after sign-in
    * @param trustedProxies            TRUSTED_PROXIES: addresses or CIDR ranges of reverse proxies whose
    *                                  X-Forwarded-For / X-Forwarded-Proto are believed; empty = none
+   * @param auditRetentionDays        AUDIT_RETENTION_DAYS: audit log entries older than this are deleted
    */
-  public record Admin(int sessionIdleTimeoutSeconds, int sessionMaxLifetimeSeconds, List<String> trustedProxies) {
+  public record Admin(int sessionIdleTimeoutSeconds, int sessionMaxLifetimeSeconds, List<String> trustedProxies,
+                      int auditRetentionDays) {
     public Admin {
       trustedProxies = List.copyOf(trustedProxies);
     }
 
-    /** The defaults (8 h idle, 24 h lifetime, no trusted proxy), for configs built by hand. */
+    /** With the default audit retention (90 days). */
+    public Admin(int sessionIdleTimeoutSeconds, int sessionMaxLifetimeSeconds, List<String> trustedProxies) {
+      this(sessionIdleTimeoutSeconds, sessionMaxLifetimeSeconds, trustedProxies, 90);
+    }
+
+    /** The defaults (8 h idle, 24 h lifetime, no trusted proxy, 90 days of audit log), for configs built by hand. */
     public static Admin defaults() {
-      return new Admin(28_800, 86_400, List.of());
+      return new Admin(28_800, 86_400, List.of(), 90);
     }
   }
 
@@ -198,6 +232,9 @@ public record AppConfig(Http http, Upstream upstream, Pool pool, DeviceLogin dev
         + " responses=" + responses.ttlHours() + "h/" + responses.maxBytes() + "B each/" + responses.storeMaxBytes() + "B total"
         + " sessions=idle " + admin.sessionIdleTimeoutSeconds() + "s/max " + admin.sessionMaxLifetimeSeconds() + "s"
         + " trustedProxies=" + (admin.trustedProxies().isEmpty() ? "none" : String.join(",", admin.trustedProxies()))
+        + " auditRetention=" + admin.auditRetentionDays() + "d"
+        + " secretsKey=" + (pool.secretsKey().isEmpty() ? "unset" : "set")
+        + (pool.secretsKeyPrevious().isEmpty() ? "" : " secretsKeyPrevious=set")
         + " metricsPort=" + (ops.metricsPort() == 0 ? "off" : ops.metricsPort())
         + " alertWebhook=" + (ops.alertWebhookUrl().isEmpty() ? "off" : "set") + " alertMinHealthyAccounts=" + ops.alertMinHealthyAccounts();
   }

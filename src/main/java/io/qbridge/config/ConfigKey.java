@@ -61,7 +61,11 @@ enum ConfigKey {
   // operations: metrics and alerts
   METRICS_PORT(Kind.INT, "0"),
   ALERT_WEBHOOK_URL(Kind.STRING, "", true),
-  ALERT_MIN_HEALTHY_ACCOUNTS(Kind.INT, "0");
+  ALERT_MIN_HEALTHY_ACCOUNTS(Kind.INT, "0"),
+  // secrets at rest and the audit log (issue 11)
+  SECRETS_KEY(Kind.STRING, "", true),
+  SECRETS_KEY_PREVIOUS(Kind.STRING, "", true),
+  AUDIT_RETENTION_DAYS(Kind.INT, "90");
 
   /** What a config file may hold for the key; environment and .env values are always strings. */
   enum Kind { STRING, INT, DECIMAL, LIST }

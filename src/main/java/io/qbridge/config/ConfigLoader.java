@@ -425,6 +425,14 @@ public final class ConfigLoader {
       int metricsPort = integer(ConfigKey.METRICS_PORT, 0, 65535, null);
       String alertWebhookUrl = url(ConfigKey.ALERT_WEBHOOK_URL, true);
       int alertMinHealthy = integer(ConfigKey.ALERT_MIN_HEALTHY_ACCOUNTS, 0, Integer.MAX_VALUE, null);
+      String secretsKey = secretsKey(ConfigKey.SECRETS_KEY);
+      String secretsKeyPrevious = secretsKey(ConfigKey.SECRETS_KEY_PREVIOUS);
+      if (secretsKey.isEmpty() && !secretsKeyPrevious.isEmpty()) {
+        problem(ConfigKey.SECRETS_KEY_PREVIOUS, values.get(ConfigKey.SECRETS_KEY_PREVIOUS),
+            "is set but SECRETS_KEY is not; to rotate, set SECRETS_KEY to the new key and SECRETS_KEY_PREVIOUS to the"
+            + " old one; to stop encrypting, keep the old key as SECRETS_KEY (stored secrets stay encrypted)");
+      }
+      int auditRetentionDays = integer(ConfigKey.AUDIT_RETENTION_DAYS, 1, 36_500, null);
       if (!problems.isEmpty()) {
         return null;
       }
@@ -434,11 +442,11 @@ public final class ConfigLoader {
           new AppConfig.Upstream(amazonqEndpoint, oidcEndpoint, startUrl, httpProxy, templatesDir, connectTimeout,
               idleTimeout, headersTimeout, maxConnections),
           new AppConfig.Pool(databaseUrl, maxErrorCount, accountMaxConcurrency, cooldown, shortCooldown, longCooldown,
-              quotaPark, refreshInterval, refreshMaxAge, refreshBeforeExpiry),
+              quotaPark, refreshInterval, refreshMaxAge, refreshBeforeExpiry, secretsKey, secretsKeyPrevious),
           new AppConfig.DeviceLogin(claimTimeout, loginRetention),
           new AppConfig.Responses(responsesTtl, responsesMax, responsesStoreMax),
           new AppConfig.Routing(catalogTtl, usageRefresh, modelFallback, stickyMax, stickyTtl),
-          new AppConfig.Admin(sessionIdle, sessionMax, trustedProxies),
+          new AppConfig.Admin(sessionIdle, sessionMax, trustedProxies, auditRetentionDays),
           new AppConfig.Ops(metricsPort, alertWebhookUrl == null ? "" : alertWebhookUrl, alertMinHealthy));
     }
 
@@ -562,6 +570,19 @@ public final class ConfigLoader {
       String error = checkHttpUrl(s, proxy);
       if (error != null) {
         problem(key, values.get(key), quote(key, s) + " " + error);
+      }
+      return s;
+    }
+
+    /** Empty (unset) or a valid {@link SecretsKey}; a problem names the key and what is wrong, never the value. */
+    private String secretsKey(ConfigKey key) {
+      String s = text(key);
+      if (s == null || s.isEmpty()) {
+        return "";
+      }
+      String why = SecretsKey.problem(s);
+      if (why != null) {
+        problem(key, values.get(key), "the value " + why);
       }
       return s;
     }

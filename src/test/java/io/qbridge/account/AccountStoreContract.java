@@ -261,4 +261,69 @@ abstract class AccountStoreContract {
     assertThat(store.findLeaseCandidates(2, now, Set.of()).await()).hasSize(2);
     assertThat(store.findLeaseCandidates(10, now.plusSeconds(86_400), List.of()).await()).hasSize(6);
   }
+
+  // ---- secrets at rest (EncryptedAccountStore over this engine) ----
+
+  @Test
+  void rewriteSecretsIsACompareAndSetThatKeepsTheRestOfTheRow(Vertx vertx) {
+    AccountStore store = open(vertx);
+    Account a = store.insert(account("cas", null)).await();
+    Instant expires = Instant.parse("2030-01-01T00:00:00Z");
+    store.saveTokens(a.id(), "at-1", null, expires, Instant.parse("2026-01-01T00:00:00Z"), RefreshStatus.SUCCESS).await();
+    Account before = store.findById(a.id()).await().orElseThrow();
+    AccountStore.Secrets current = AccountStore.Secrets.of(before);
+    assertThat(store.rewriteSecrets(a.id(), new AccountStore.Secrets("secret", "rt-stale", "at-1"),
+        new AccountStore.Secrets("x", "y", "z")).await()).isFalse();
+    assertThat(store.rewriteSecrets(a.id(), current, new AccountStore.Secrets("cs-2", "rt-2", null)).await()).isTrue();
+    Account after = store.findById(a.id()).await().orElseThrow();
+    assertThat(List.of(after.clientSecret(), after.refreshToken())).containsExactly("cs-2", "rt-2");
+    assertThat(after.accessToken()).isNull();
+    assertThat(after.expiresAt()).isEqualTo(expires);
+    assertThat(after.updatedAt()).isEqualTo(before.updatedAt());
+    assertThat(store.rewriteSecrets("unknown", current, current).await()).isFalse();
+  }
+
+  @Test
+  void secretsAreEncryptedMigratedAndRotatedOnThisEngine(Vertx vertx) {
+    String keyA = EncryptedAccountStoreTest.newKey();
+    String keyB = EncryptedAccountStoreTest.newKey();
+    AccountStore plain = open(vertx);
+    Account legacy = plain.insert(account("legacy", "at-L")).await();
+    Instant expires = Instant.parse("2030-01-01T00:00:00Z");
+    plain.saveTokens(legacy.id(), "at-L", null, expires, Instant.parse("2026-01-01T00:00:00Z"), RefreshStatus.SUCCESS).await();
+
+    // start with a key: the plaintext row is encrypted in place, nothing else about it changes
+    AccountStore encrypted = EncryptedAccountStore.open(vertx, plain, keyA, "").await();
+    Account raw = plain.findById(legacy.id()).await().orElseThrow();
+    assertThat(List.of(raw.clientSecret(), raw.refreshToken(), raw.accessToken())).allMatch(v -> v.startsWith("enc:v1:"));
+    assertThat(raw.expiresAt()).isEqualTo(expires);
+    Account read = encrypted.findById(legacy.id()).await().orElseThrow();
+    assertThat(List.of(read.clientSecret(), read.refreshToken(), read.accessToken())).containsExactly("secret", "rt", "at-L");
+
+    // writes through it are encrypted too
+    Account fresh = encrypted.insert(account("fresh", "at-F")).await();
+    encrypted.update(fresh.id(), AccountPatch.builder().refreshToken("rt-F2").build()).await();
+    encrypted.saveTokens(fresh.id(), "at-F2", "rt-F3", expires, expires, RefreshStatus.SUCCESS).await();
+    Account rawFresh = plain.findById(fresh.id()).await().orElseThrow();
+    assertThat(rawFresh.refreshToken()).startsWith("enc:v1:");
+    assertThat(rawFresh.accessToken()).startsWith("enc:v1:");
+    assertThat(encrypted.findLeaseCandidates(10, Instant.now(), List.of()).await())
+        .extracting(Account::accessToken).containsExactlyInAnyOrder("at-L", "at-F2");
+    plain.close().await();
+
+    // a wrong key, and no key, stop the start
+    AccountStore again = open(vertx);
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> EncryptedAccountStore.open(vertx, again, keyB, "").await()))
+        .isInstanceOf(StoreException.class).hasMessageContaining("Cannot decrypt");
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> EncryptedAccountStore.open(vertx, again, "", "").await()))
+        .isInstanceOf(StoreException.class).hasMessageContaining("SECRETS_KEY is not set");
+
+    // rotation: the previous key opens, the new key re-encrypts, then the old one is not needed
+    String underA = again.findById(fresh.id()).await().orElseThrow().refreshToken();
+    EncryptedAccountStore.open(vertx, again, keyB, keyA).await();
+    assertThat(again.findById(fresh.id()).await().orElseThrow().refreshToken()).startsWith("enc:v1:").isNotEqualTo(underA);
+    AccountStore onlyB = EncryptedAccountStore.open(vertx, again, keyB, "").await();
+    assertThat(onlyB.findById(fresh.id()).await().orElseThrow().refreshToken()).isEqualTo("rt-F3");
+    again.close().await();
+  }
 }

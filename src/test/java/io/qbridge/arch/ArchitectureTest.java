@@ -40,6 +40,7 @@ class ArchitectureTest {
       .layer("Answer").definedBy("io.qbridge.answer..")
       .layer("Web").definedBy("io.qbridge.web..")
       .layer("Relay").definedBy("io.qbridge.relay..")
+      .layer("Audit").definedBy("io.qbridge.audit..")
       .whereLayer("Boot").mayNotBeAccessedByAnyLayer()
       .whereLayer("Http").mayOnlyBeAccessedByLayers("Boot")
       // Boot is the composition root: it may deploy any module's verticle
@@ -48,7 +49,18 @@ class ArchitectureTest {
       .whereLayer("Answer").mayOnlyBeAccessedByLayers("Api")
       .whereLayer("Web").mayOnlyBeAccessedByLayers("Api", "Http", "Chat")
       .whereLayer("Relay").mayOnlyBeAccessedByLayers("Api", "Http", "Chat", "Answer")
+      // the audit log is written and read by the admin surface only; Boot deploys its verticle
+      .whereLayer("Audit").mayOnlyBeAccessedByLayers("Http", "Boot")
       .check(MAIN);
+  }
+
+  /** The audit log stands beside the pool: it owns its own table and knows nothing of accounts, HTTP or chat. */
+  @Test
+  void auditLogIsALeafOwningItsTable() {
+    com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses().that().resideInAPackage("io.qbridge.audit..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.qbridge.account..", "io.qbridge.http..",
+            "io.qbridge.api..", "io.qbridge.chat..", "io.qbridge.upstream..", "io.qbridge.web..")
+        .check(MAIN);
   }
 
   /** The database foundation (pool, dialect, migrations) is a leaf every stored component builds on. */

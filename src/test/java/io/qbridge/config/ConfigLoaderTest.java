@@ -448,6 +448,36 @@ class ConfigLoaderTest {
 
   // ------------------------------------------------------------------ shipped example
 
+  @Test
+  void secretsKeysMustBe32BytesOfBase64AndAreNeverEchoed() {
+    String valid = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+    String urlSafe = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(new byte[32]);
+    AppConfig c = load(Map.of("SECRETS_KEY", valid, "SECRETS_KEY_PREVIOUS", urlSafe));
+    assertThat(c.pool().secretsKey()).isEqualTo(valid);
+    assertThat(c.pool().secretsKeyPrevious()).isEqualTo(urlSafe);
+    assertThat(c.describe()).contains("secretsKey=set").doesNotContain(valid);
+    assertThat(c.pool().toString()).doesNotContain(valid).doesNotContain(urlSafe);
+
+    String short16 = java.util.Base64.getEncoder().encodeToString("0123456789abcdef".getBytes());
+    ConfigException e = failure(Map.of("SECRETS_KEY", short16, "SECRETS_KEY_PREVIOUS", "not base64 at all!"));
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("SECRETS_KEY: ").contains("16 bytes")
+        .contains("exactly 32"));
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("SECRETS_KEY_PREVIOUS: ").contains("base64"));
+    assertThat(e.getMessage()).doesNotContain(short16).doesNotContain("not base64 at all");
+
+    ConfigException previousAlone = failure(Map.of("SECRETS_KEY_PREVIOUS", valid));
+    assertThat(previousAlone.problems()).singleElement().asString().startsWith("SECRETS_KEY_PREVIOUS: ")
+        .contains("SECRETS_KEY is not");
+  }
+
+  @Test
+  void auditRetentionIsAtLeastADay() {
+    assertThat(load(Map.of()).admin().auditRetentionDays()).isEqualTo(90);
+    assertThat(load(Map.of("AUDIT_RETENTION_DAYS", "7")).admin().auditRetentionDays()).isEqualTo(7);
+    assertThat(failure(Map.of("AUDIT_RETENTION_DAYS", "0")).problems()).singleElement().asString()
+        .startsWith("AUDIT_RETENTION_DAYS: ");
+  }
+
   /** Uncommenting the first "# KEY: value" line of each key in the example yields the defaults. */
   @Test
   void shippedExampleDocumentsEveryKeyWithItsDefault() throws IOException {

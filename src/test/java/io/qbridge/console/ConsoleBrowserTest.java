@@ -277,8 +277,44 @@ class ConsoleBrowserTest {
     deleteAllAccounts();
   }
 
+  /** The audit table's row whose text contains every part, or null. */
+  private static WebElement auditRow(String... parts) {
+    for (WebElement tr : browser.driver.findElements(org.openqa.selenium.By.cssSelector("#audit-body tr"))) {
+      String text = tr.getText();
+      if (java.util.Arrays.stream(parts).allMatch(text::contains)) return tr;
+    }
+    return null;
+  }
+
   @Test
   @Order(7)
+  void theAuditLogShowsAnEditMadeInTheConsoleWithoutItsSecret() {
+    signIn();
+    Credentials c = addAccountByKey("audited");
+    browser.button(browser.waitFor(d -> browser.row("audited")), "Edit").click();
+    browser.field("Label").clear();
+    browser.field("Label").sendKeys("audited-renamed");
+    browser.field("Client secret").sendKeys("cs-TYPED-IN-THE-CONSOLE");
+    browser.button("Save").click();
+    browser.waitFor(d -> browser.row("audited-renamed"));
+
+    // the edit appears without a reload: who (this console session), what (label's new value, the secret by name)
+    WebElement edit = browser.waitFor(d -> auditRow("account edited", "audited-renamed"));
+    assertThat(edit.getText()).contains("label: audited-renamed").contains("clientSecret: hidden")
+        .contains("console session ").contains("done (200)").contains("127.0.0.1");
+    assertThat(auditRow("account added", "admin key (script)")).isNotNull();
+    assertThat(browser.byId("audit-title").getText()).isEqualTo("Audit log");
+    String page = browser.driver.getPageSource();
+    for (String secret : new String[] {"cs-TYPED-IN-THE-CONSOLE", c.clientSecret(), c.refreshToken(), c.accessToken()}) {
+      assertThat(page).doesNotContain(secret);
+    }
+    browser.button("Reload log").click();
+    browser.waitFor(d -> auditRow("account edited", "audited-renamed"));
+    deleteAllAccounts();
+  }
+
+  @Test
+  @Order(8)
   void signOutEndsTheSessionOnTheServer() {
     signIn();
     String cookie = browser.driver.manage().getCookieNamed("qbridge_session").getValue();

@@ -82,6 +82,14 @@ class ConsoleNarrowChineseBrowserTest {
     browser.waitFor(d -> browser.row("键盘账号"));
     assertThat(noHorizontalScroll()).isTrue();
 
+    // the audit log in Chinese, as cards at this width: the new account, added from this machine
+    assertThat(browser.byId("audit-title").getText()).isEqualTo("审计日志");
+    browser.waitFor(d -> d.findElements(org.openqa.selenium.By.cssSelector("#audit-body tr")).stream()
+        .anyMatch(tr -> tr.getText().contains("添加账号") && tr.getText().contains("本机（开发模式）")
+            && tr.getText().contains("键盘账号")));
+    assertThat(browser.hasButton("重新加载日志")).isTrue();
+    assertThat(noHorizontalScroll()).isTrue();
+
     browser.button("设备登录").click();
     assertThat(noHorizontalScroll()).isTrue();
 

@@ -1,5 +1,6 @@
 package io.qbridge.http.admin;
 
+import io.qbridge.audit.AuditClient;
 import io.qbridge.bus.AccountPoolClient;
 import io.qbridge.bus.DeviceLoginClient;
 import io.qbridge.config.AppConfig;
@@ -13,8 +14,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 
 /**
- * The admin API under {@code /v2}: console sign-in, accounts and device login, guarded by
- * {@link AdminSecurity} (ADMIN_KEY or a console session; loopback only in dev mode).
+ * The admin API under {@code /v2}: console sign-in, accounts, device login and the audit log,
+ * guarded by {@link AdminSecurity} (ADMIN_KEY or a console session; loopback only in dev mode).
+ * Every write is recorded in the audit log ({@link AuditTrail}).
  */
 public final class AdminApi implements ApiModule {
 
@@ -42,8 +44,11 @@ public final class AdminApi implements ApiModule {
 
   @Override
   public void mount(Router router) {
-    SessionRoutes.mount(router, security, ERROR_SHAPE);
+    AuditClient audit = new AuditClient(vertx);
+    SessionRoutes.mount(router, security, ERROR_SHAPE, audit);
     router.route("/v2/*").handler(security.guard(ERROR_SHAPE));
+    AuditTrail.mount(router, audit, security);
+    AuditRoutes.mount(router, audit);
     AccountAdminRoutes.mount(router, pool);
     DeviceLoginRoutes.mount(router, new DeviceLoginClient(vertx, config.deviceLogin().claimTimeoutSeconds()),
         config.deviceLogin().claimTimeoutSeconds());

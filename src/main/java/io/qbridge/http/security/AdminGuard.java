@@ -11,12 +11,15 @@ import io.vertx.ext.web.RoutingContext;
  * Lets a request through to an admin route or answers 401/403/429 in the route's error shape.
  * Order: lockout (429 with retry-after), then the mode's rule (see {@link AdminSecurity}); the
  * authenticated actor is left on the context under {@link #ACTOR} ("loopback", "key" or
- * "session") for handlers that record who did what.
+ * "session") and, as the audit log names it, under {@link #AUDIT_ACTOR} (see
+ * {@link AdminSecurity#auditActor}) for handlers that record who did what.
  */
 final class AdminGuard implements Handler<RoutingContext> {
 
   /** Context key of the actor that passed the guard. */
   static final String ACTOR = "qbridge.adminActor";
+  /** Context key of the actor's audit-log name: {@code loopback}, {@code admin-key} or {@code session:<tag>}. */
+  static final String AUDIT_ACTOR = "qbridge.adminAuditActor";
 
   private final AdminSecurity security;
   private final ErrorShape shape;
@@ -32,14 +35,14 @@ final class AdminGuard implements Handler<RoutingContext> {
     String client = security.clientAddress(request);
     if (Refusals.lockedOut(ctx, security, client, shape)) return;
     if (security.devMode()) {
-      if (!Refusals.notLocal(ctx, shape)) pass(ctx, "loopback", !SameOrigin.isStateChanging(request.method())
+      if (!Refusals.notLocal(ctx, shape)) pass(ctx, "loopback", "loopback", !SameOrigin.isStateChanging(request.method())
           || SameOrigin.check(request, false));
       return;
     }
     String key = AdminSecurity.presentedKey(request);
     if (key != null) {
       if (security.keyMatches(key)) {
-        pass(ctx, "key", true);
+        pass(ctx, "key", AdminSecurity.KEY_ACTOR, true);
       } else {
         security.lockout().recordFailure(client);
         FailureHandler.send(ctx.response(), shape, 401, ErrorType.AUTHENTICATION, "Invalid admin key");
@@ -54,7 +57,7 @@ final class AdminGuard implements Handler<RoutingContext> {
     }
     security.sessions().find(sessionId).onComplete(found -> {
       if (found.succeeded() && found.result().isPresent()) {
-        pass(ctx, "session", !SameOrigin.isStateChanging(request.method()) || SameOrigin.check(request, true));
+        pass(ctx, "session", AdminSecurity.sessionActor(sessionId), !SameOrigin.isStateChanging(request.method()) || SameOrigin.check(request, true));
       } else {
         security.clearSessionCookie(request, ctx.response());
         FailureHandler.send(ctx.response(), shape, 401, ErrorType.AUTHENTICATION,
@@ -63,13 +66,14 @@ final class AdminGuard implements Handler<RoutingContext> {
     });
   }
 
-  private void pass(RoutingContext ctx, String actor, boolean sameOrigin) {
+  private void pass(RoutingContext ctx, String actor, String auditActor, boolean sameOrigin) {
     if (!sameOrigin) {
       FailureHandler.send(ctx.response(), shape, 403, ErrorType.PERMISSION,
           "Cross-site request refused: admin changes must come from the console's own origin");
       return;
     }
     ctx.put(ACTOR, actor);
+    ctx.put(AUDIT_ACTOR, auditActor);
     ctx.next();
   }
 }

@@ -34,6 +34,8 @@ public final class AdminSecurity {
 
   /** The console session cookie. */
   public static final String COOKIE = "qbridge_session";
+  /** The audit log's name for a script that presented ADMIN_KEY. */
+  public static final String KEY_ACTOR = "admin-key";
   /** Failed admin authentications per client address before it is refused ... */
   public static final int MAX_FAILURES = 10;
   /** ... for the rest of this window. */
@@ -112,10 +114,32 @@ public final class AdminSecurity {
   }
 
   /**
-   * The address lockouts are counted against: the TCP peer, or, when the peer is a trusted proxy,
-   * the last {@code X-Forwarded-For} hop that is not itself a trusted proxy.
+   * Who passed the admin guard on this request, as the audit log names it: {@code loopback} (dev
+   * mode), {@code admin-key} (a script) or {@code session:<tag>} (see {@link #sessionActor});
+   * {@code unknown} on a route the guard does not cover.
    */
-  String clientAddress(HttpServerRequest request) {
+  public static String auditActor(RoutingContext ctx) {
+    String actor = ctx.get(AdminGuard.AUDIT_ACTOR);
+    return actor == null ? "unknown" : actor;
+  }
+
+  /**
+   * {@code session:} and the first 8 hex digits of the SHA-256 of a session id: the same for every
+   * entry of one session (sign-in to sign-out), and useless to anyone reading the log (the id is
+   * the session's bearer secret; neither it nor a prefix of it is ever written down).
+   */
+  static String sessionActor(String sessionId) {
+    byte[] digest = sha256(sessionId);
+    StringBuilder tag = new StringBuilder("session:");
+    for (int i = 0; i < 4; i++) tag.append(String.format("%02x", digest[i] & 0xff));
+    return tag.toString();
+  }
+
+  /**
+   * The address lockouts are counted against (and the audit log records): the TCP peer, or, when
+   * the peer is a trusted proxy, the last {@code X-Forwarded-For} hop that is not itself a trusted proxy.
+   */
+  public String clientAddress(HttpServerRequest request) {
     String peer = Peers.peerAddress(request);
     if (!isTrustedProxy(peer)) return peer;
     String forwarded = request.getHeader("x-forwarded-for");

@@ -1,5 +1,8 @@
 package io.qbridge.http.security;
 
+import io.qbridge.audit.AuditActions;
+import io.qbridge.audit.AuditClient;
+import io.qbridge.audit.AuditEvent;
 import io.qbridge.error.ErrorType;
 import io.qbridge.error.GatewayException;
 import io.qbridge.web.Bodies;
@@ -18,23 +21,30 @@ import io.vertx.ext.web.RoutingContext;
  * DELETE /v2/session                  → 200 {authenticated: false}; the session is deleted on the server
  * </pre>
  * The key is checked once here and never kept: the cookie holds a random session id only. In dev
- * mode every route answers only direct loopback peers, like the rest of /v2.
+ * mode every route answers only direct loopback peers, like the rest of /v2. Sign-ins, failed
+ * sign-ins (a wrong key; not the refused ones of a locked-out address) and sign-outs go to the
+ * audit log, the session named by {@link AdminSecurity#sessionActor}.
  */
 public final class SessionRoutes {
 
   public static final String PATH = "/v2/session";
 
+  /** The audit log's actor of a failed sign-in: nobody proved anything. */
+  static final String ANONYMOUS = "anonymous";
+
   private final AdminSecurity security;
   private final ErrorShape shape;
+  private final AuditClient audit;
 
-  private SessionRoutes(AdminSecurity security, ErrorShape shape) {
+  private SessionRoutes(AdminSecurity security, ErrorShape shape, AuditClient audit) {
     this.security = security;
     this.shape = shape;
+    this.audit = audit;
   }
 
   /** Mounts the routes; must come before the {@code /v2/*} guard. */
-  public static void mount(Router router, AdminSecurity security, ErrorShape shape) {
-    SessionRoutes routes = new SessionRoutes(security, shape);
+  public static void mount(Router router, AdminSecurity security, ErrorShape shape, AuditClient audit) {
+    SessionRoutes routes = new SessionRoutes(security, shape, audit);
     router.get(PATH).handler(routes::status);
     router.post(PATH).handler(routes::signIn);
     router.delete(PATH).handler(routes::signOut);
@@ -84,9 +94,11 @@ public final class SessionRoutes {
     if (!security.keyMatches(presented)) {
       security.lockout().recordFailure(client);
       FailureHandler.send(ctx.response(), shape, 401, ErrorType.AUTHENTICATION, "Invalid admin key");
+      audit.record(AuditEvent.of(ANONYMOUS, client, AuditActions.SIGN_IN_FAILED, null, 401));
       return;
     }
     security.sessions().create(client).onSuccess(session -> {
+      audit.record(AuditEvent.of(AdminSecurity.sessionActor(session.id()), client, AuditActions.SIGN_IN, null, 200));
       security.setSessionCookie(request, ctx.response(), session.id());
       ctx.response().putHeader("cache-control", "no-store");
       ctx.json(view(true, "session"));
@@ -101,7 +113,12 @@ public final class SessionRoutes {
           "Cross-site request refused: sign out from the console's own page");
       return;
     }
-    security.sessions().delete(AdminSecurity.sessionId(request)).onComplete(done -> {
+    String sessionId = AdminSecurity.sessionId(request);
+    if (sessionId != null) {
+      audit.record(AuditEvent.of(AdminSecurity.sessionActor(sessionId), security.clientAddress(request),
+          AuditActions.SIGN_OUT, null, 200));
+    }
+    security.sessions().delete(sessionId).onComplete(done -> {
       security.clearSessionCookie(request, ctx.response());
       ctx.json(view(security.devMode(), security.devMode() ? "loopback" : null));
     });
