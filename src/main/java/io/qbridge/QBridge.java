@@ -25,7 +25,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A running qbridge: the account-pool, upstream, response-store, audit and HTTP verticles deployed
@@ -38,12 +40,14 @@ public final class QBridge {
   private final List<String> deployments;
   private final int port;
   private final PrometheusMetrics metrics;
+  private final AdminSecurity security;
 
-  private QBridge(Vertx vertx, List<String> deployments, int port, PrometheusMetrics metrics) {
+  private QBridge(Vertx vertx, List<String> deployments, int port, PrometheusMetrics metrics, AdminSecurity security) {
     this.vertx = vertx;
     this.deployments = deployments;
     this.port = port;
     this.metrics = metrics;
+    this.security = security;
   }
 
   /** Deploys everything; fails (after undeploying what started) if any part fails to start. */
@@ -72,14 +76,17 @@ public final class QBridge {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    // one for the process: every HTTP verticle instance must see the same sessions and lockouts
-    AdminSecurity security = AdminSecurity.create(config, time);
+    // this process among the instances sharing the database (owner of its leases, locks and logins)
+    String instance = instanceName() + "-" + UUID.randomUUID().toString().substring(0, 8);
     List<String> ids = new ArrayList<>();
     AtomicInteger port = new AtomicInteger(-1);
-    return vertx.deployVerticle(new AccountPoolVerticle(config.pool(), config.routing(), v -> time, metrics))
+    // one for the process: every HTTP verticle instance must see the same sessions and lockouts
+    AtomicReference<AdminSecurity> security = new AtomicReference<>();
+    return vertx.deployVerticle(new AccountPoolVerticle(config.pool(), config.routing(), v -> time, metrics, instance))
         .compose(id -> {
           ids.add(id);
-          return vertx.deployVerticle(new UpstreamVerticle(config.upstream(), config.deviceLogin(), template, v -> time));
+          return vertx.deployVerticle(new UpstreamVerticle(config.upstream(), config.deviceLogin(), template, v -> time,
+              config.pool().databaseUrl(), instance));
         })
         .compose(id -> {
           ids.add(id);
@@ -94,15 +101,19 @@ public final class QBridge {
         })
         .compose(id -> {
           ids.add(id);
-          return vertx.deployVerticle(() -> new HttpVerticle(config, template, security, metrics, p -> port.compareAndSet(-1, p)),
+          return AdminSecurity.open(vertx, config, time);
+        })
+        .compose(opened -> {
+          security.set(opened);
+          return vertx.deployVerticle(() -> new HttpVerticle(config, template, opened, metrics, p -> port.compareAndSet(-1, p)),
               new DeploymentOptions().setInstances(config.http().instances()));
         })
         .compose(id -> {
           ids.add(id);
           return deployOps(vertx, config, metrics, ids);
         })
-        .map(v -> new QBridge(vertx, ids, port.get(), metrics))
-        .recover(t -> undeployAll(vertx, ids).transform(v -> Future.failedFuture(t)));
+        .map(v -> new QBridge(vertx, ids, port.get(), metrics, security.get()))
+        .recover(t -> undeployAll(vertx, ids, security.get()).transform(v -> Future.failedFuture(t)));
   }
 
   /**
@@ -143,17 +154,17 @@ public final class QBridge {
   /** The port the HTTP server listens on (the real one when PORT=0). */
   public int port() { return port; }
 
-  /** Undeploys in reverse order: stop taking requests first, close the store last. */
+  /** Undeploys in reverse order: stop taking requests first, close the stores last. */
   public Future<Void> close() {
-    return undeployAll(vertx, deployments);
+    return undeployAll(vertx, deployments, security);
   }
 
-  private static Future<Void> undeployAll(Vertx vertx, List<String> ids) {
+  private static Future<Void> undeployAll(Vertx vertx, List<String> ids, AdminSecurity security) {
     Future<Void> chain = Future.succeededFuture();
     for (int i = ids.size() - 1; i >= 0; i--) {
       String id = ids.get(i);
       chain = chain.transform(v -> vertx.undeploy(id).recover(t -> Future.succeededFuture()));
     }
-    return chain;
+    return security == null ? chain : chain.transform(v -> security.close().recover(t -> Future.succeededFuture()));
   }
 }

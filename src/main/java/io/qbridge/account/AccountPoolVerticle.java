@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,6 +83,11 @@ public final class AccountPoolVerticle extends VerticleBase {
   private AccountAdmin admin;
   private long sweepTimer = -1;
   private long refreshTimer = -1;
+  private long heartbeatTimer = -1;
+  /** This process among the instances sharing the database: owner of its refresh locks and leases. */
+  private final String instanceId;
+  private RefreshLocks refreshLocks;
+  private LeaseLedger ledger;
 
   /**
    * @param timekeeper the clock and timers of leases, cooldowns and sweeps ({@code Timekeeper::system}
@@ -99,10 +105,17 @@ public final class AccountPoolVerticle extends VerticleBase {
   /** @param metrics where token refreshes are counted, by result, as they happen */
   public AccountPoolVerticle(AppConfig.Pool config, AppConfig.Routing routing, Function<Vertx, Timekeeper> timekeeper,
       Metrics metrics) {
+    this(config, routing, timekeeper, metrics, "pool-" + UUID.randomUUID());
+  }
+
+  /** @param instanceId this qbridge instance's name in the shared database (owner of its leases and refresh locks) */
+  public AccountPoolVerticle(AppConfig.Pool config, AppConfig.Routing routing, Function<Vertx, Timekeeper> timekeeper,
+      Metrics metrics, String instanceId) {
     this.config = Objects.requireNonNull(config, "config");
     this.routing = Objects.requireNonNull(routing, "routing");
     this.timekeeper = timekeeper;
     this.metrics = metrics;
+    this.instanceId = instanceId;
   }
 
   /**
@@ -120,14 +133,20 @@ public final class AccountPoolVerticle extends VerticleBase {
         .compose(opened -> EncryptedAccountStore.open(vertx, opened, config.secretsKey(), config.secretsKeyPrevious())
             .recover(err -> opened.close().transform(ignored -> Future.failedFuture(err))))
         .compose(opened -> {
-          store = new CachedLeaseStore(opened);
+          CachedLeaseStore cached = new CachedLeaseStore(opened);
+          AccountStores.listenForChanges(database, cached);
+          store = cached;
+          return openCoordination();
+        })
+        .compose(v -> {
           wire();
-          return admin.loadHolds().compose(v -> entitlements.load());
+          return admin.loadHolds().compose(loaded -> entitlements.load());
         })
         .compose(v -> registerConsumers())
         .onSuccess(v -> {
           sweepTimer = time.setPeriodic(SWEEP_INTERVAL_MS, id -> leasing.dropLeaked(LEASE_MAX_AGE_MS));
           refreshTimer = time.setPeriodic(config.refreshIntervalSeconds() * 1000L, id -> refresher.sweep());
+          heartbeatTimer = time.setPeriodic(LeaseLedger.HEARTBEAT_MS, id -> leasing.heartbeat());
           long tickMs = Math.min(60_000L, 1000L * Math.min(routing.modelCatalogTtlSeconds(), routing.usageRefreshSeconds()));
           entitlementTimer = time.setPeriodic(tickMs, id -> entitlements.tick());
           entitlements.tick(); // accounts never fetched (or due) get their catalog and usage now
@@ -135,16 +154,32 @@ public final class AccountPoolVerticle extends VerticleBase {
         .recover(err -> closeStore().transform(ignored -> Future.failedFuture(err)));
   }
 
+  /**
+   * The tables shared with the other instances on the database: refresh locks always, the lease
+   * ledger only with ACCOUNT_MAX_CONCURRENCY set (without a cap leasing costs no database work).
+   */
+  private Future<Void> openCoordination() {
+    int cap = config.accountMaxConcurrency();
+    Future<RefreshLocks> locks = SqlRefreshLocks.open(database);
+    Future<LeaseLedger> leases = cap > 0 ? SqlLeaseLedger.open(database, instanceId, cap)
+        : Future.succeededFuture(LeaseLedger.UNLIMITED);
+    return Future.all(locks, leases).map(v -> {
+      refreshLocks = locks.result();
+      ledger = leases.result();
+      return null;
+    });
+  }
+
   private void wire() {
     int maxErrorCount = config.maxErrorCount() > 0 ? config.maxErrorCount() : Integer.MAX_VALUE;
     LeaseBook book = new LeaseBook(config.accountMaxConcurrency());
-    refresher = new TokenRefresher(store, new TokenRefreshClient(vertx, TokenRefresher.DEFAULT_EXPIRES_IN_SECONDS), time,
+    refresher = new TokenRefresher(store, refreshLocks, instanceId, new TokenRefreshClient(vertx, TokenRefresher.DEFAULT_EXPIRES_IN_SECONDS), time,
         new TokenRefresher.Settings(maxErrorCount, config.refreshMaxAgeSeconds(), config.refreshBeforeExpirySeconds()), metrics);
     entitlements = new Entitlements(store, refresher, new RuntimeInfoClient(vertx), time, routing.modelCatalogTtlSeconds(),
         routing.usageRefreshSeconds(), directory -> vertx.eventBus().publish(Addresses.MODELS_DIRECTORY_CHANGED, directory.toJson()),
         metrics);
     refresher.onRefreshed(entitlements::tokenRefreshed);
-    leasing = new Leasing(store, book, refresher, time, new Leasing.Settings(maxErrorCount, config.cooldownSeconds(),
+    leasing = new Leasing(store, book, ledger, refresher, time, new Leasing.Settings(maxErrorCount, config.cooldownSeconds(),
         config.shortCooldownSeconds(), config.longCooldownSeconds(), config.quotaParkSeconds()), entitlements,
         new StickyTable(routing.stickyMaxEntries(), routing.stickyTtlSeconds() * 1000L, time::monotonicMillis));
     entitlements.onExhausted(leasing::quotaResetKnown);
@@ -156,7 +191,13 @@ public final class AccountPoolVerticle extends VerticleBase {
     if (sweepTimer >= 0) time.cancel(sweepTimer);
     if (refreshTimer >= 0) time.cancel(refreshTimer);
     if (entitlementTimer >= 0) time.cancel(entitlementTimer);
-    return closeStore();
+    if (heartbeatTimer >= 0) time.cancel(heartbeatTimer);
+    Future<Void> released = leasing == null ? Future.succeededFuture() : leasing.releaseAll().recover(err -> {
+      LOG.warn("could not release this instance's leases (they expire within {} ms): {}", LeaseLedger.STALE_MS,
+          err.getMessage());
+      return Future.succeededFuture();
+    });
+    return released.eventually(this::closeStore);
   }
 
   private Future<Void> closeStore() {

@@ -51,6 +51,14 @@ public final class AccountStores {
     return Database.open(vertx, databaseUrl, SQLITE_POOL_SIZE).recover(AccountStores::asStoreFailure);
   }
 
+  /**
+   * Makes {@code cache} drop its view whenever any instance changes who may serve (PostgreSQL's
+   * NOTIFY, see {@link CachedLeaseStore}); nothing on SQLite. Stops when {@code db} closes.
+   */
+  static void listenForChanges(Database db, CachedLeaseStore cache) {
+    db.listen(SqlQueries.CHANGES_CHANNEL, cache::invalidate);
+  }
+
   /** SQLite with an explicit pool size (tests use more than one connection to check the pragmas). */
   static Future<AccountStore> open(Vertx vertx, String url, int sqlitePoolSize) {
     return Database.open(vertx, url, sqlitePoolSize)

@@ -10,38 +10,73 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An {@link AccountStore} that answers {@link #findLeaseCandidates} from memory. Leasing is on the
  * path of every request, and a database read there (a worker-thread hop and a query on the single
  * SQLite connection, behind the counter writes) was the largest part of qbridge's own latency.
  *
- * <p>The leasable rows (enabled, holding a token) are loaded at most every {@link #TTL_MS} and
- * dropped after every write made through this store that can change who is leasable (everything
- * but {@code recordSuccess}); holds are checked against {@code now} on each call. In a single
- * instance the view is therefore exact; instances sharing one database see each other's changes
- * within {@link #TTL_MS}. Same semantics as the SQL query it replaces: random order, exclusions,
- * cooldown/park times from the row's {@code other}.
+ * <h2>Staleness</h2>
+ * The leasable rows (enabled, holding a token) are loaded at most every {@link #TTL_MS} (one load
+ * at a time; concurrent leases wait for it) and dropped after every write made through this store
+ * that can change who is leasable (everything but {@code recordSuccess}); holds are checked
+ * against {@code now} on each call. In a single instance the view is therefore exact. Instances
+ * sharing one PostgreSQL database drop their view at once when another writes (a trigger sends
+ * {@code NOTIFY qbridge_accounts}, {@link #invalidate} runs on every instance, see
+ * {@link AccountStores#listenForChanges}); when that notification is lost (the listening
+ * connection is down) the TTL still bounds the staleness: a change is honoured everywhere within
+ * {@link #TTL_MS} plus one load (documented as at most 2 s).
  *
- * <p>The success counter, the one write of every request, is coalesced by {@link SuccessCounts};
+ * <h2>Database down</h2>
+ * When a load fails, the last view that did load keeps answering for up to
+ * {@link #OUTAGE_GRACE_MS} after it was loaded (logged once per outage), so requests keep being
+ * served from the last known pool state; holds set meanwhile in this process still apply. Past
+ * that, or without any earlier view, the load's failure is returned (the lease fails as "store
+ * unavailable"). The next load that succeeds ends the outage; nothing needs a restart.
+ *
+ * <h2>Success counters</h2>
+ * The success counter, the one write of every request, is coalesced by {@link SuccessCounts};
  * the account reads ({@link #findById}, {@link #findAll}) wait for the counts released before them.
  */
 final class CachedLeaseStore implements AccountStore {
+  private static final Logger LOG = LoggerFactory.getLogger(CachedLeaseStore.class);
 
   static final long TTL_MS = 1000;
+  /** How long the last loaded view serves leases while the database cannot be read. */
+  static final long OUTAGE_GRACE_MS = TimeUnit.MINUTES.toMillis(5);
 
   private final AccountStore delegate;
   private final SuccessCounts successes;
+  private final long ttlNanos;
+  private final LongSupplier nanoTime;
   private final Random random = new Random();
+  /** The current view; null when dropped or never loaded. */
   private List<Account> leasable;
   private long loadedAtNanos;
-  private long generation;
-  /** The read in flight, shared by every lease that arrives meanwhile; null when none. */
+  /** The last view that loaded (kept when dropped) and when, for outages. */
+  private List<Account> lastGood;
+  private long lastGoodAtNanos;
+  private boolean outage;
   private Future<List<Account>> loading;
+  private long generation;
 
   CachedLeaseStore(AccountStore delegate) {
+    this(delegate, TTL_MS, System::nanoTime);
+  }
+
+  /**
+   * @param ttlMs how long a loaded view serves without a change notification (tests isolate
+   *              NOTIFY with a long one)
+   * @param nanoTime the monotonic clock of the TTL and the outage grace (tests step it)
+   */
+  CachedLeaseStore(AccountStore delegate, long ttlMs, LongSupplier nanoTime) {
     this.delegate = delegate;
     this.successes = new SuccessCounts(delegate);
+    this.ttlNanos = TimeUnit.MILLISECONDS.toNanos(ttlMs);
+    this.nanoTime = nanoTime;
   }
 
   @Override
@@ -57,41 +92,63 @@ final class CachedLeaseStore implements AccountStore {
   }
 
   private synchronized Future<List<Account>> leasable() {
-    if (leasable != null && System.nanoTime() - loadedAtNanos < TimeUnit.MILLISECONDS.toNanos(TTL_MS)) {
+    if (leasable != null && nanoTime.getAsLong() - loadedAtNanos < ttlNanos) {
       return Future.succeededFuture(leasable);
     }
-    // one read at a time: when the view expires under load, thousands of leases arrive within the
-    // same millisecond, and a query each would queue up on the single connection until they time out
     if (loading != null) return loading;
+    Future<List<Account>> load = load();
+    if (!load.isComplete()) loading = load; // load() clears it when done (at once, if it completed already)
+    return load;
+  }
+
+  private Future<List<Account>> load() {
     long started = generation;
-    Future<List<Account>> load = delegate.findEnabled().map(rows -> {
-      List<Account> withToken = rows.stream().filter(CachedLeaseStore::hasToken).toList();
+    return delegate.findEnabled().transform(ar -> {
       synchronized (this) {
+        loading = null;
+        if (ar.failed()) return staleOrFail(ar.cause());
+        List<Account> withToken = ar.result().stream().filter(CachedLeaseStore::hasToken).toList();
+        if (outage) {
+          outage = false;
+          LOG.info("account store reachable again; lease candidates reloaded");
+        }
+        lastGood = withToken;
+        lastGoodAtNanos = nanoTime.getAsLong();
         // a write that finished while we read makes this result stale: use it once, do not keep it
         if (started == generation) {
           leasable = withToken;
-          loadedAtNanos = System.nanoTime();
+          loadedAtNanos = lastGoodAtNanos;
         }
-      }
-      return withToken;
-    });
-    loading = load;
-    load.onComplete(ar -> {
-      synchronized (this) {
-        if (loading == load) loading = null;
+        return Future.succeededFuture(withToken);
       }
     });
-    return load;
+  }
+
+  /** Called with the lock held: the last good view within the grace period, else the failure. */
+  private Future<List<Account>> staleOrFail(Throwable err) {
+    boolean fresh = lastGood != null
+        && nanoTime.getAsLong() - lastGoodAtNanos < TimeUnit.MILLISECONDS.toNanos(OUTAGE_GRACE_MS);
+    if (!outage) {
+      outage = true;
+      LOG.warn("account store unreachable ({}); {}", SqlAccountStore.describe(err), fresh
+          ? "leasing from the last loaded pool state for up to " + TimeUnit.MILLISECONDS.toSeconds(OUTAGE_GRACE_MS) + " s"
+          : "no recent pool state to lease from");
+    }
+    if (!fresh) return Future.failedFuture(err);
+    // try the database again after a TTL, not on every lease
+    leasable = lastGood;
+    loadedAtNanos = nanoTime.getAsLong();
+    return Future.succeededFuture(lastGood);
   }
 
   private static boolean hasToken(Account a) {
     return (a.refreshToken() != null && !a.refreshToken().isEmpty()) || (a.accessToken() != null && !a.accessToken().isEmpty());
   }
 
-  private synchronized void invalidate() {
+  /** Drops the current view (not the outage fallback): the next lease loads the rows again. */
+  synchronized void invalidate() {
     generation++;
     leasable = null;
-    loading = null; // may have read before the write: the next lease reads again
   }
 
   private <T> Future<T> writing(Future<T> write) {

@@ -36,7 +36,11 @@ final class LeaseBook {
   }
 
   Lease grant(Account account, long nowMs) {
-    String leaseId = UUID.randomUUID().toString();
+    return grant(account, nowMs, UUID.randomUUID().toString());
+  }
+
+  /** A lease with a given id (the one the shared ledger recorded). */
+  Lease grant(Account account, long nowMs, String leaseId) {
     leases.put(leaseId, new LiveLease(leaseId, account.id(), nowMs, account.accessToken()));
     inFlight.merge(account.id(), 1, Integer::sum);
     return new Lease(leaseId, account.id(), account.label(), account.accessToken());

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * weighted random pick by remaining quota fraction ÷ (1 + live leases) ({@link WeightedPick}). Up to {@value #MAX_PICKS} such accounts are tried in turn;
  * a token missing or about to expire is refreshed first. When none is usable the failure says why
  * ({@link LeaseBook#whyUnavailable}).
+ *
+ * <p><b>Concurrency caps across instances:</b> the {@link LeaseBook} counts this instance's live
+ * leases (a cheap first filter); with ACCOUNT_MAX_CONCURRENCY set, the {@link LeaseLedger} in the
+ * shared database has the last word: a candidate whose live leases on all instances are at the cap
+ * is passed over like a busy one. When the database cannot be reached the lease is granted on the
+ * local count alone (availability first; the row is simply missing from the ledger).
  *
  * <p><b>Release:</b> success → {@code success_count + 1, error_count = 0}; failure →
  * {@code error_count + 1} (disabling at MAX_ERROR_COUNT) plus the {@link AccountAction}:
@@ -58,6 +65,7 @@ final class Leasing {
 
   private final AccountStore store;
   private final LeaseBook book;
+  private final LeaseLedger ledger;
   private final TokenRefresher refresher;
   private final Timekeeper time;
   private final Settings settings;
@@ -65,10 +73,15 @@ final class Leasing {
   private final StickyTable sticky;
   private final Random random = new Random();
 
-  Leasing(AccountStore store, LeaseBook book, TokenRefresher refresher, Timekeeper time, Settings settings,
-      Entitlements entitlements, StickyTable sticky) {
+  /** A candidate that passed every check, with the id its lease will carry. */
+  private record Pick(Account account, String leaseId) {}
+
+  /** @param ledger the cross-instance concurrency cap ({@link LeaseLedger#UNLIMITED} without one) */
+  Leasing(AccountStore store, LeaseBook book, LeaseLedger ledger, TokenRefresher refresher, Timekeeper time,
+      Settings settings, Entitlements entitlements, StickyTable sticky) {
     this.store = store;
     this.book = book;
+    this.ledger = ledger;
     this.refresher = refresher;
     this.time = time;
     this.settings = settings;
@@ -99,15 +112,15 @@ final class Leasing {
           for (Account a : all) {
             if (entitlements.accepts(a.id(), modelId) && !entitlements.blocked(a.id(), now)) eligible.add(a);
           }
-          if (eligible.isEmpty() && !all.isEmpty()) return Future.<Account>failedFuture(noneFor(all, modelId, now));
+          if (eligible.isEmpty() && !all.isEmpty()) return Future.<Pick>failedFuture(noneFor(all, modelId, now));
           return eligible.isEmpty()
-              ? store.findEnabled().compose(enabled -> Future.<Account>failedFuture(book.whyUnavailable(enabled, exclude, now)))
+              ? store.findEnabled().compose(enabled -> Future.<Pick>failedFuture(book.whyUnavailable(enabled, exclude, now)))
               : firstUsable(order(eligible, conversationKey, now), 0, deadline, null);
         })
-        .map(account -> {
-          if (conversationKey != null) sticky.bind(conversationKey, account.id());
-          if (followUpKey != null) sticky.bind(followUpKey, account.id());
-          return book.grant(account, time.monotonicMillis());
+        .map(pick -> {
+          if (conversationKey != null) sticky.bind(conversationKey, pick.account().id());
+          if (followUpKey != null) sticky.bind(followUpKey, pick.account().id());
+          return book.grant(pick.account(), time.monotonicMillis(), pick.leaseId());
         });
   }
 
@@ -147,15 +160,29 @@ final class Leasing {
   }
 
   /** The first candidate, from {@code index} on, whose token is fresh or could be refreshed, with a free slot. */
-  private Future<Account> firstUsable(List<Account> candidates, int index, long deadline, Throwable lastError) {
+  private Future<Pick> firstUsable(List<Account> candidates, int index, long deadline, Throwable lastError) {
     if (index >= candidates.size() || (index > 0 && time.monotonicMillis() > deadline)) {
       boolean explained = lastError instanceof BusError || lastError instanceof StoreException;
       return Future.failedFuture(explained ? lastError : TokenRefresher.refreshFailed(false, null));
     }
     return refresher.withFreshToken(candidates.get(index))
         // a refresh is asynchronous: other leases may have taken the last slot meanwhile
-        .compose(a -> book.atCapacity(a.id()) ? Future.<Account>failedFuture(book.allBusy()) : Future.succeededFuture(a))
+        .compose(a -> book.atCapacity(a.id()) ? Future.<Pick>failedFuture(book.allBusy()) : claimSlot(a))
         .recover(err -> firstUsable(candidates, index + 1, deadline, err));
+  }
+
+  /** The account's slot in the shared ledger (the cap counted over every instance). */
+  private Future<Pick> claimSlot(Account account) {
+    String leaseId = UUID.randomUUID().toString();
+    return ledger.tryAcquire(leaseId, account.id(), time.now().toEpochMilli())
+        .recover(err -> {
+          if (!(err instanceof StoreException)) return Future.failedFuture(err);
+          LOG.warn("lease ledger unavailable, account {} leased on this instance's count only: {}", account.id(),
+              err.getMessage());
+          return Future.succeededFuture(true);
+        })
+        .compose(granted -> granted ? Future.succeededFuture(new Pick(account, leaseId))
+            : Future.failedFuture(book.allBusy()));
   }
 
   /**
@@ -165,6 +192,7 @@ final class Leasing {
   Future<Boolean> release(String leaseId, Outcome outcome, AccountAction action, String reason, long retryAfterMs) {
     LeaseBook.LiveLease lease = book.release(leaseId);
     if (lease == null) return Future.succeededFuture(false);
+    ledger.release(leaseId); // a failure is retried by the ledger's next heartbeat
     Future<Void> bookkeeping = switch (outcome) {
       case SUCCESS -> store.recordSuccess(lease.accountId());
       case FAILURE -> applyFailure(lease.accountId(), action, reason, retryAfterMs);
@@ -198,7 +226,19 @@ final class Leasing {
   void dropLeaked(long maxAgeMs) {
     for (LeaseBook.LiveLease l : book.dropLeaked(time.monotonicMillis() - maxAgeMs)) {
       LOG.warn("lease {} of account {} was never released; dropped", l.leaseId(), l.accountId());
+      ledger.release(l.leaseId());
     }
+  }
+
+  /** Renews this instance's leases in the shared ledger (every {@link LeaseLedger#HEARTBEAT_MS}). */
+  Future<Void> heartbeat() {
+    return ledger.heartbeat(time.now().toEpochMilli())
+        .onFailure(err -> LOG.warn("lease ledger heartbeat failed: {}", err.getMessage()));
+  }
+
+  /** Shutdown: this instance's leases leave the shared ledger at once instead of going stale. */
+  Future<Void> releaseAll() {
+    return ledger.releaseAll();
   }
 
   /**

@@ -171,6 +171,32 @@ final class SqlQueries {
         RETURN result;
       END $$""");
 
+  /** PostgreSQL channel that carries "an account changed who may serve" (payload: the account id). */
+  static final String CHANGES_CHANNEL = "qbridge_accounts";
+
+  /**
+   * PostgreSQL: a NOTIFY on {@link #CHANGES_CHANNEL} for every committed change of a row that can
+   * change who may serve: insert, delete, and updates of enabled, other (suspension, holds,
+   * cooldowns, quota state), the tokens or their expiry. A trigger, so every writer is covered
+   * (another instance, an operator's SQL); counter-only updates ({@code recordSuccess}, a failure
+   * that does not disable) send nothing.
+   */
+  private static final List<String> POSTGRES_CHANGE_NOTIFICATIONS = List.of(
+      """
+      CREATE OR REPLACE FUNCTION qbridge_accounts_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('%1$s', CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END);
+        RETURN NULL;
+      END $$""".formatted(CHANGES_CHANNEL),
+      "CREATE TRIGGER accounts_changed_rows AFTER INSERT OR DELETE ON accounts FOR EACH ROW"
+          + " EXECUTE FUNCTION qbridge_accounts_changed()",
+      "CREATE TRIGGER accounts_changed_fields AFTER UPDATE ON accounts FOR EACH ROW WHEN ("
+          + "OLD.enabled IS DISTINCT FROM NEW.enabled OR OLD.other IS DISTINCT FROM NEW.other"
+          + " OR OLD.\"refreshToken\" IS DISTINCT FROM NEW.\"refreshToken\""
+          + " OR OLD.\"accessToken\" IS DISTINCT FROM NEW.\"accessToken\""
+          + " OR OLD.expires_at IS DISTINCT FROM NEW.expires_at OR OLD.id IS DISTINCT FROM NEW.id)"
+          + " EXECUTE FUNCTION qbridge_accounts_changed()");
+
   /** The account store's schema history. */
   static List<Migration> migrations() {
     return List.of(new Migration(1, "accounts table (q2api's schema; columns missing from an older q2api table are added)",
@@ -183,7 +209,9 @@ final class SqlQueries {
           return functions.compose(v -> conn.query(sql.createTable()).execute())
               .compose(created -> conn.query(sql.listColumns).execute())
               .compose(rows -> sql.addMissingColumns(conn, rows));
-        }));
+        }),
+        Migration.of(2, "PostgreSQL: NOTIFY qbridge_accounts when a row changes who may serve",
+            engine -> engine == Engine.POSTGRES ? POSTGRES_CHANGE_NOTIFICATIONS : List.of()));
   }
 
   private Future<Void> addMissingColumns(SqlConnection conn, RowSet<Row> rows) {

@@ -6,6 +6,8 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.jdbcclient.JDBCConnectOptions;
 import io.vertx.jdbcclient.JDBCPool;
 import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.pubsub.PgChannel;
+import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.PreparedQuery;
@@ -76,6 +78,8 @@ public final class Database {
   private final Pool pool;
   private final DatabaseUrl url;
   private final Map<String, String> numbered = new ConcurrentHashMap<>();
+  private final List<PgSubscriber> subscribers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile boolean closed;
 
   private Database(Vertx vertx, Pool pool, DatabaseUrl url) {
     this.vertx = vertx;
@@ -151,8 +155,52 @@ public final class Database {
     return pool.preparedQuery(sql(statement));
   }
 
+  /** Closes the pool and the {@link #listen} subscriptions. */
   public Future<Void> close() {
-    return pool.close();
+    closed = true;
+    List<Future<Void>> closing = new java.util.ArrayList<>();
+    subscribers.forEach(s -> closing.add(s.close()));
+    closing.add(pool.close());
+    return Future.join(closing).mapEmpty();
+  }
+
+  // ---- change notifications ----
+
+  /** How long a lost {@link #listen} connection waits before it reconnects (and between attempts). */
+  public static final long LISTEN_RECONNECT_MS = 500;
+
+  /**
+   * Calls {@code onChange} (on the caller's context) for every PostgreSQL {@code NOTIFY} on
+   * {@code channel} (lower case), and also each time the subscription is (re)established, since
+   * notifications sent while it was down are lost. A lost connection (server restarted) is
+   * re-established every {@link #LISTEN_RECONNECT_MS} until {@link #close}. Senders use
+   * {@code pg_notify(channel, payload)}, typically from a trigger, so a notification is sent only
+   * when its transaction commits. SQLite has no notifications: a no-op there (one process owns
+   * the file).
+   */
+  public void listen(String channel, Runnable onChange) {
+    if (url.engine() != Engine.POSTGRES) return;
+    PgSubscriber subscriber = PgSubscriber.subscriber(vertx, url.postgresOptions())
+        .reconnectPolicy(retries -> closed ? -1L : LISTEN_RECONNECT_MS);
+    PgChannel ch = subscriber.channel(channel);
+    ch.subscribeHandler(v -> {
+      LOG.debug("database {}: listening on {}", url.displayName(), channel);
+      onChange.run();
+    });
+    ch.handler(payload -> onChange.run());
+    // a connection ended by a server restart: the reconnect policy handles it, the log says it once
+    ch.exceptionHandler(err -> LOG.debug("database {}: listen connection failed: {}", url.displayName(), describe(err)));
+    subscribers.add(subscriber);
+    connect(subscriber, channel);
+  }
+
+  /** The first connection; once connected, the subscriber's reconnect policy takes over. */
+  private void connect(PgSubscriber subscriber, String channel) {
+    if (closed) return;
+    subscriber.connect().onFailure(err -> {
+      LOG.warn("database {}: cannot listen on {} ({}); retrying", url.displayName(), channel, describe(err));
+      vertx.setTimer(LISTEN_RECONNECT_MS, id -> connect(subscriber, channel));
+    });
   }
 
   // ---- migrations ----

@@ -6,6 +6,7 @@ import io.qbridge.bus.Bus;
 import io.qbridge.bus.BusError;
 import io.qbridge.bus.BusFailure;
 import io.qbridge.config.AppConfig;
+import io.qbridge.store.Database;
 import io.qbridge.time.Timekeeper;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * Answers on {@link Addresses#UPSTREAM_TOKEN_REFRESH}, {@code upstream.login.*} ({@link DeviceLogins}),
  * {@link Addresses#UPSTREAM_MODELS_LIST} and {@link Addresses#UPSTREAM_USAGE_GET}.
  * The chat data plane does not pass through here: each HTTP verticle streams with its own
- * {@link UpstreamClient}. Deploy <b>one</b> instance: device-login sessions live in its memory.
+ * {@link UpstreamClient}. Deploy <b>one</b> instance per process. Device-login sessions are kept in
+ * the shared database ({@link SqlDeviceLoginStore}), so every qbridge instance on it can read and
+ * claim them.
  */
 public final class UpstreamVerticle extends VerticleBase {
 
@@ -37,16 +40,23 @@ public final class UpstreamVerticle extends VerticleBase {
   private OidcClient oidc;
   private RuntimeClient runtime;
   private DeviceLogins logins;
+  private final String databaseUrl;
+  private final String instanceId;
+  private Database database;
 
   /**
-   * @param timekeeper the clock and timers device logins follow ({@code Timekeeper::system} in production)
+   * @param timekeeper  the clock and timers device logins follow ({@code Timekeeper::system} in production)
+   * @param databaseUrl DATABASE_URL: where device-login sessions are kept
+   * @param instanceId  this qbridge instance's name as the poller of its device logins
    */
   public UpstreamVerticle(AppConfig.Upstream config, AppConfig.DeviceLogin deviceLogin, UpstreamTemplate template,
-      Function<Vertx, Timekeeper> timekeeper) {
+      Function<Vertx, Timekeeper> timekeeper, String databaseUrl, String instanceId) {
     this.config = config;
     this.deviceLogin = deviceLogin;
     this.template = template;
     this.timekeeper = timekeeper;
+    this.databaseUrl = databaseUrl;
+    this.instanceId = instanceId;
   }
 
   @Override
@@ -55,8 +65,21 @@ public final class UpstreamVerticle extends VerticleBase {
     oidc = new OidcClient(http, config, template);
     runtime = new RuntimeClient(http, config.amazonqEndpoint(), (int) OutboundHttp.acquireTimeoutMs(config),
         Math.min(config.headersTimeoutMs(), config.idleTimeoutMs()), template);
-    logins = new DeviceLogins(timekeeper.apply(vertx), oidc, new AccountPoolClient(vertx)::create,
-        DeviceLogins.Settings.from(deviceLogin));
+    return Database.open(vertx, databaseUrl, 1)
+        .compose(db -> {
+          database = db;
+          return SqlDeviceLoginStore.open(db);
+        })
+        .compose(store -> {
+          logins = new DeviceLogins(timekeeper.apply(vertx), oidc, new AccountPoolClient(vertx)::create,
+              DeviceLogins.Settings.from(deviceLogin), store, instanceId);
+          return registerConsumers();
+        })
+        .recover(err -> (database == null ? Future.<Void>succeededFuture() : database.close())
+            .transform(ignored -> Future.failedFuture(err)));
+  }
+
+  private Future<?> registerConsumers() {
     return Future.all(List.of(
         Bus.consume(vertx, Addresses.UPSTREAM_TOKEN_REFRESH, this::refresh),
         Bus.consume(vertx, Addresses.UPSTREAM_MODELS_LIST,
@@ -64,14 +87,16 @@ public final class UpstreamVerticle extends VerticleBase {
         Bus.consume(vertx, Addresses.UPSTREAM_USAGE_GET,
             b -> runtimeReply("usage", runtime.getUsageLimits(b.getString("accessToken")).map(u -> u.toJson()))),
         Bus.consume(vertx, Addresses.UPSTREAM_LOGIN_START, logins::start),
-        Bus.consume(vertx, Addresses.UPSTREAM_LOGIN_STATUS, body -> Future.succeededFuture(logins.status(body.getString("authId")))),
+        Bus.consume(vertx, Addresses.UPSTREAM_LOGIN_STATUS, body -> logins.status(body.getString("authId"))),
         Bus.consume(vertx, Addresses.UPSTREAM_LOGIN_CLAIM, body -> logins.claim(body.getString("authId")))));
   }
 
   @Override
   public Future<?> stop() {
-    if (logins != null) logins.close();
-    return http == null ? Future.succeededFuture() : http.close();
+    Future<Void> handedOver = logins == null ? Future.succeededFuture() : logins.close();
+    return handedOver
+        .eventually(() -> database == null ? Future.succeededFuture() : database.close())
+        .eventually(() -> http == null ? Future.succeededFuture() : http.close());
   }
 
   /**

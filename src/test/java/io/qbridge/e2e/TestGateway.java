@@ -29,13 +29,16 @@ public final class TestGateway {
   public final QBridge app;
   public final AppConfig config;
   public final HttpClientAgent http;
+  /** False when the emulator is shared with other gateways (several instances): close leaves it running. */
+  private final boolean ownsEmulator;
 
-  private TestGateway(Vertx vertx, AmazonQEmulator emulator, QBridge app, AppConfig config) {
+  private TestGateway(Vertx vertx, AmazonQEmulator emulator, QBridge app, AppConfig config, boolean ownsEmulator) {
     this.vertx = vertx;
     this.emulator = emulator;
     this.app = app;
     this.config = config;
     this.http = vertx.createHttpClient();
+    this.ownsEmulator = ownsEmulator;
   }
 
   /**
@@ -71,7 +74,26 @@ public final class TestGateway {
     AmazonQEmulator emu = AmazonQEmulator.start(vertx).await();
     AppConfig config = config(vertx, emu, dir, env);
     QBridge app = QBridge.deploy(vertx, config, time).await();
-    return new TestGateway(vertx, emu, app, config);
+    return new TestGateway(vertx, emu, app, config, true);
+  }
+
+  /**
+   * One more qbridge in front of an emulator that is already running (several instances on one
+   * database: give each its own {@code vertx}, its own event bus as a second process would have);
+   * closing it leaves the emulator running.
+   */
+  public static TestGateway startSharing(Vertx vertx, AmazonQEmulator emu, Path dir, Map<String, String> env) {
+    AppConfig config = config(vertx, emu, dir, env);
+    QBridge app = QBridge.deploy(vertx, config, Timekeeper.system(vertx)).await();
+    return new TestGateway(vertx, emu, app, config, false);
+  }
+
+  /**
+   * Another qbridge instance on its own {@code vertx} in front of {@code first}'s emulator; {@code
+   * env} should give both the same DATABASE_URL. Closing it leaves the emulator to {@code first}.
+   */
+  public static TestGateway startAnother(Vertx vertx, TestGateway first, Path dir, Map<String, String> env) {
+    return startSharing(vertx, first.emulator, dir, env);
   }
 
   public String baseUrl() { return "http://127.0.0.1:" + app.port(); }
@@ -222,6 +244,6 @@ public final class TestGateway {
   public void close() {
     http.close().await();
     app.close().await();
-    emulator.close().await();
+    if (ownsEmulator) emulator.close().await();
   }
 }

@@ -27,7 +27,7 @@ class HealthHandlerTest {
     AppConfig config = ConfigLoader.resolve(dir, Map.of("HOST", "127.0.0.1", "PORT", "0", "HTTP_INSTANCES", "1"));
     AtomicInteger port = new AtomicInteger();
     vertx.deployVerticle(new HttpVerticle(config, UpstreamTemplate.load("templates"),
-        io.qbridge.http.security.AdminSecurity.create(config, io.qbridge.time.Timekeeper.system(vertx)),
+        io.qbridge.http.security.AdminSecurity.inMemory(config, io.qbridge.time.Timekeeper.system(vertx)),
         new io.qbridge.telemetry.prometheus.PrometheusMetrics(), port::set)).await();
     io.vertx.core.Promise<JsonObject> body = io.vertx.core.Promise.promise();
     int[] status = new int[1];

@@ -61,7 +61,7 @@ class OpenApiDriftTest {
         "DATABASE_URL", "jdbc:sqlite:" + dir.resolve("t.sqlite3"),
         "TEMPLATES_DIR", Path.of("templates").toAbsolutePath().toString())).await();
     HttpVerticle verticle = new HttpVerticle(config, UpstreamTemplate.load(config.upstream().templatesDir()),
-        io.qbridge.http.security.AdminSecurity.create(config, io.qbridge.time.Timekeeper.system(vertx)),
+        io.qbridge.http.security.AdminSecurity.inMemory(config, io.qbridge.time.Timekeeper.system(vertx)),
         new io.qbridge.telemetry.prometheus.PrometheusMetrics(), port -> {});
     vertx.deployVerticle(verticle).await();
     Set<String> ops = new TreeSet<>();

@@ -59,6 +59,39 @@ class DeploymentFilesTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void scaleProfileRunsTwoInstancesOnOnePostgresBehindRoundRobin() throws IOException {
+    assertThat(service("qbridge")).doesNotContainKey("profiles"); // "docker compose up" stays the single instance
+    assertThat(service("nginx")).doesNotContainKey("profiles");
+    for (String name : List.of("postgres", "qbridge-a", "qbridge-b", "nginx-scale")) {
+      assertThat((List<Object>) service(name).get("profiles")).as(name).containsExactly("scale");
+    }
+    assertThat(String.valueOf(service("postgres").get("image"))).startsWith("postgres:");
+    String conf = Files.readString(Path.of("conf/nginx/qbridge-scale.conf"));
+    for (String name : List.of("qbridge-a", "qbridge-b")) {
+      Map<String, Object> instance = service(name);
+      assertThat(instance.get("build")).isEqualTo(".");
+      assertThat(instance).containsKeys("healthcheck", "restart", "env_file", "depends_on");
+      assertThat(instance).doesNotContainKey("ports"); // reached through nginx only
+      String url = String.valueOf(((Map<String, Object>) instance.get("environment")).get("DATABASE_URL"))
+          .replace("${POSTGRES_PASSWORD:-change-me}", "pw");
+      assertThat(io.qbridge.store.DatabaseUrl.parse(url).engine()).isEqualTo(io.qbridge.store.Engine.POSTGRES);
+      assertThat(io.qbridge.store.DatabaseUrl.parse(url).displayName()).isEqualTo("postgres://qbridge@postgres:5432/qbridge");
+      assertThat(conf).contains("server " + name + ":8000");
+    }
+    assertThat((List<Object>) service("nginx-scale").get("volumes"))
+        .contains("./conf/nginx/qbridge-scale.conf:/etc/nginx/conf.d/default.conf:ro");
+    // the scale conf is the tested single-instance server block with another upstream
+    String single = Files.readString(Path.of("conf/nginx/qbridge.conf"));
+    for (String directive : List.of("proxy_buffering off;", "proxy_request_buffering off;", "gzip off;",
+        "proxy_read_timeout 3600s;", "proxy_http_version 1.1;", "proxy_set_header Connection \"\";",
+        "client_max_body_size 32m;", "keepalive 64;")) {
+      assertThat(single).contains(directive);
+      assertThat(conf).as(directive).contains(directive);
+    }
+  }
+
+  @Test
   void everyHostPathTheComposeFileNamesExists() throws IOException {
     assertThat(Files.exists(DOCKERFILE)).isTrue();
     List<String> hostPaths = new ArrayList<>();
@@ -68,7 +101,7 @@ class DeploymentFilesTest {
     for (String p : hostPaths) assertThat(Path.of(p)).as("mounted path %s", p).exists();
     @SuppressWarnings("unchecked")
     Map<String, Object> volumes = (Map<String, Object>) compose().get("volumes");
-    assertThat(volumes).containsKey("qbridge-data");
+    assertThat(volumes).containsKeys("qbridge-data", "qbridge-pg");
   }
 
   @Test

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 class DeviceLoginsTest {
 
-  static final DeviceLogins.Settings FAST = new DeviceLogins.Settings(100, 300, 2, 50, 5_000, 300, 50, 2);
+  static final DeviceLogins.Settings FAST = new DeviceLogins.Settings(100, 300, 2, 50, 5_000, 300, 50, 2, 100);
 
   @TempDir Path dir;
   Vertx vertx;
@@ -63,16 +63,14 @@ class DeviceLoginsTest {
     ctx = vertx.getOrCreateContext();
     logins = on(() -> {
       http = OutboundHttp.create(vertx, config.upstream(), 4);
-      return Future.succeededFuture(new DeviceLogins(time, new OidcClient(http, config.upstream(), template), this::create, FAST));
+      return Future.succeededFuture(new DeviceLogins(time, new OidcClient(http, config.upstream(), template), this::create, FAST,
+          new InMemoryDeviceLoginStore(), "instance-a"));
     });
   }
 
   @AfterEach
   void tearDown() {
-    on(() -> {
-      logins.close();
-      return http.close();
-    });
+    on(() -> logins.close().compose(v -> http.close()));
     emu.close().await();
   }
 
@@ -108,7 +106,7 @@ class DeviceLoginsTest {
   }
 
   private String statusOf(String authId) {
-    return on(() -> Future.succeededFuture(logins.status(authId))).getString("status");
+    return on(() -> logins.status(authId)).getString("status");
   }
 
   /**
@@ -288,10 +286,7 @@ class DeviceLoginsTest {
       logins.claim(authId).onComplete(waiting);
       return Future.succeededFuture();
     });
-    on(() -> {
-      logins.close();
-      return Future.succeededFuture();
-    });
+    on(() -> logins.close());
     Throwable failed = catchThrowable(() -> waiting.future().await(5, TimeUnit.SECONDS));
     assertThat(((BusError) failed).failure()).isEqualTo(BusFailure.INTERNAL);
     assertThat(time.pendingTimers()).as("no poll, sweep or claim timer left").isZero();

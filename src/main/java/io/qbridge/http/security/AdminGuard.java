@@ -6,6 +6,8 @@ import io.qbridge.web.FailureHandler;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Lets a request through to an admin route or answers 401/403/429 in the route's error shape.
@@ -15,6 +17,7 @@ import io.vertx.ext.web.RoutingContext;
  * {@link AdminSecurity#auditActor}) for handlers that record who did what.
  */
 final class AdminGuard implements Handler<RoutingContext> {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminGuard.class);
 
   /** Context key of the actor that passed the guard. */
   static final String ACTOR = "qbridge.adminActor";
@@ -33,7 +36,10 @@ final class AdminGuard implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     String client = security.clientAddress(request);
-    if (Refusals.lockedOut(ctx, security, client, shape)) return;
+    Refusals.unlessLockedOut(ctx, security, client, shape, () -> authenticate(ctx, request, client));
+  }
+
+  private void authenticate(RoutingContext ctx, HttpServerRequest request, String client) {
     if (security.devMode()) {
       if (!Refusals.notLocal(ctx, shape)) pass(ctx, "loopback", "loopback", !SameOrigin.isStateChanging(request.method())
           || SameOrigin.check(request, false));
@@ -44,8 +50,7 @@ final class AdminGuard implements Handler<RoutingContext> {
       if (security.keyMatches(key)) {
         pass(ctx, "key", AdminSecurity.KEY_ACTOR, true);
       } else {
-        security.lockout().recordFailure(client);
-        FailureHandler.send(ctx.response(), shape, 401, ErrorType.AUTHENTICATION, "Invalid admin key");
+        Refusals.invalidKey(ctx, security, client, shape);
       }
       return;
     }
@@ -56,7 +61,12 @@ final class AdminGuard implements Handler<RoutingContext> {
       return;
     }
     security.sessions().find(sessionId).onComplete(found -> {
-      if (found.succeeded() && found.result().isPresent()) {
+      if (found.failed()) {
+        // the session may well be valid: keep the cookie, say why
+        LOG.warn("console session store unavailable: {}", found.cause().getMessage());
+        FailureHandler.send(ctx.response(), shape, 503, ErrorType.API_ERROR,
+            "Console sessions are unavailable (database unreachable): try again shortly, or use the admin key");
+      } else if (found.result().isPresent()) {
         pass(ctx, "session", AdminSecurity.sessionActor(sessionId), !SameOrigin.isStateChanging(request.method()) || SameOrigin.check(request, true));
       } else {
         security.clearSessionCookie(request, ctx.response());

@@ -2,9 +2,12 @@ package io.qbridge.http.security;
 
 import io.qbridge.config.AddressRange;
 import io.qbridge.config.AppConfig;
+import io.qbridge.store.Database;
 import io.qbridge.time.Timekeeper;
 import io.qbridge.web.ErrorShape;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.http.HttpServerRequest;
@@ -27,8 +30,10 @@ import java.util.List;
  * </ul>
  * Failed key checks count towards the per-address {@link AuthLockout}.
  *
- * <p>One instance per process, created by {@code QBridge} and handed to every HTTP verticle: the
- * session store and the lockout counters must be the same on every event loop. Thread-safe.
+ * <p>One instance per process, opened by {@code QBridge} and handed to every HTTP verticle: the
+ * session store and the lockout counters must be the same on every event loop. Both live in the
+ * shared database ({@link SqlSessionStore}, {@link SqlAuthLockout}), so they are also the same on
+ * every qbridge instance using it. Thread-safe.
  */
 public final class AdminSecurity {
 
@@ -47,9 +52,17 @@ public final class AdminSecurity {
   private final List<AddressRange> trustedProxies;
   private final long cookieMaxAgeSeconds;
   private final boolean apiKeyRequired;
+  /** The database behind the stores, closed with this; null for in-memory stores. */
+  private final Database database;
 
   public AdminSecurity(String adminKey, SessionStore sessions, AuthLockout lockout, List<String> trustedProxies,
       long cookieMaxAgeSeconds, boolean apiKeyRequired) {
+    this(adminKey, sessions, lockout, trustedProxies, cookieMaxAgeSeconds, apiKeyRequired, null);
+  }
+
+  private AdminSecurity(String adminKey, SessionStore sessions, AuthLockout lockout, List<String> trustedProxies,
+      long cookieMaxAgeSeconds, boolean apiKeyRequired, Database database) {
+    this.database = database;
     this.keyDigest = adminKey == null || adminKey.isEmpty() ? null : sha256(adminKey);
     this.sessions = sessions;
     this.lockout = lockout;
@@ -58,13 +71,38 @@ public final class AdminSecurity {
     this.apiKeyRequired = apiKeyRequired;
   }
 
-  /** The process's admin security from the configuration, with in-memory sessions. */
-  public static AdminSecurity create(AppConfig config, Timekeeper time) {
+  /**
+   * The process's admin security from the configuration, sessions and lockouts in the database of
+   * DATABASE_URL (tables created if missing); {@link #close} closes that database.
+   */
+  public static Future<AdminSecurity> open(Vertx vertx, AppConfig config, Timekeeper time) {
     AppConfig.Admin admin = config.admin();
-    SessionStore sessions = new InMemorySessionStore(time,
-        Duration.ofSeconds(admin.sessionIdleTimeoutSeconds()), Duration.ofSeconds(admin.sessionMaxLifetimeSeconds()));
-    return new AdminSecurity(config.http().adminKey(), sessions, new AuthLockout(MAX_FAILURES, FAILURE_WINDOW, time),
-        admin.trustedProxies(), admin.sessionMaxLifetimeSeconds(), config.http().authRequired());
+    return Database.open(vertx, config.pool().databaseUrl(), 1).compose(db -> {
+      Future<SessionStore> sessions = SqlSessionStore.open(db, time,
+          Duration.ofSeconds(admin.sessionIdleTimeoutSeconds()), Duration.ofSeconds(admin.sessionMaxLifetimeSeconds()));
+      Future<AuthLockout> lockout = SqlAuthLockout.open(db, MAX_FAILURES, FAILURE_WINDOW, time);
+      return Future.all(sessions, lockout)
+          .map(v -> from(config, sessions.result(), lockout.result(), db))
+          .recover(err -> db.close().transform(ignored -> Future.failedFuture(err)));
+    });
+  }
+
+  /** Admin security with sessions and lockouts in this process's memory (tests that need no database). */
+  public static AdminSecurity inMemory(AppConfig config, Timekeeper time) {
+    AppConfig.Admin admin = config.admin();
+    return from(config, new InMemorySessionStore(time, Duration.ofSeconds(admin.sessionIdleTimeoutSeconds()),
+        Duration.ofSeconds(admin.sessionMaxLifetimeSeconds())), new InMemoryAuthLockout(MAX_FAILURES, FAILURE_WINDOW, time),
+        null);
+  }
+
+  private static AdminSecurity from(AppConfig config, SessionStore sessions, AuthLockout lockout, Database db) {
+    return new AdminSecurity(config.http().adminKey(), sessions, lockout, config.admin().trustedProxies(),
+        config.admin().sessionMaxLifetimeSeconds(), config.http().authRequired(), db);
+  }
+
+  /** Closes the database of {@link #open} (nothing for in-memory stores). */
+  public Future<Void> close() {
+    return database == null ? Future.succeededFuture() : database.close();
   }
 
   /** One line for the startup log saying which mode is on and what it means. */

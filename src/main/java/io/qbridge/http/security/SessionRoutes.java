@@ -8,6 +8,7 @@ import io.qbridge.error.GatewayException;
 import io.qbridge.web.Bodies;
 import io.qbridge.web.ErrorShape;
 import io.qbridge.web.FailureHandler;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -60,10 +61,11 @@ public final class SessionRoutes {
     if (key != null) {
       // a key check like any other: counted, so this cannot serve as a guessing oracle
       String client = security.clientAddress(request);
-      if (Refusals.lockedOut(ctx, security, client, shape)) return;
-      boolean valid = security.keyMatches(key);
-      if (!valid) security.lockout().recordFailure(client);
-      ctx.json(view(valid, "key"));
+      Refusals.unlessLockedOut(ctx, security, client, shape, () -> {
+        boolean valid = security.keyMatches(key);
+        Future<Void> counted = valid ? Future.succeededFuture() : security.lockout().recordFailure(client);
+        counted.onComplete(ar -> ctx.json(view(valid, "key")));
+      });
       return;
     }
     security.sessions().find(AdminSecurity.sessionId(request)).onComplete(found ->
@@ -71,9 +73,12 @@ public final class SessionRoutes {
   }
 
   private void signIn(RoutingContext ctx) {
+    String client = security.clientAddress(ctx.request());
+    Refusals.unlessLockedOut(ctx, security, client, shape, () -> signIn(ctx, client));
+  }
+
+  private void signIn(RoutingContext ctx, String client) {
     HttpServerRequest request = ctx.request();
-    String client = security.clientAddress(request);
-    if (Refusals.lockedOut(ctx, security, client, shape)) return;
     if (security.devMode()) {
       if (!Refusals.notLocal(ctx, shape)) {
         ctx.fail(new GatewayException(409, ErrorType.INVALID_REQUEST,
@@ -92,8 +97,7 @@ public final class SessionRoutes {
       throw GatewayException.badRequest("adminKey: required, the ADMIN_KEY as a string");
     }
     if (!security.keyMatches(presented)) {
-      security.lockout().recordFailure(client);
-      FailureHandler.send(ctx.response(), shape, 401, ErrorType.AUTHENTICATION, "Invalid admin key");
+      Refusals.invalidKey(ctx, security, client, shape);
       audit.record(AuditEvent.of(ANONYMOUS, client, AuditActions.SIGN_IN_FAILED, null, 401));
       return;
     }
