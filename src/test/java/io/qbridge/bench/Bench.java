@@ -6,6 +6,7 @@ import io.qbridge.e2e.TestGateway;
 import io.qbridge.emulator.AmazonQEmulator;
 import io.qbridge.emulator.Credentials;
 import io.qbridge.emulator.Scenario;
+import io.qbridge.testsupport.PostgresServer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -48,6 +49,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code paused}: a client that stops reading an endless 64 KB-per-chunk answer for 10 s:
  *       upstream bytes the emulator could send, bytes held in between, qbridge growth and CPU.</li>
  *   <li>{@code inprocess}: the old single-JVM run (emulator, qbridge and load in one heap).</li>
+ *   <li>{@code scale}: N qbridge instances on one PostgreSQL against one on SQLite (not in the default set).</li>
  * </ul>
  * qbridge runs with {@code -Dbench.qbridge.jvm="…"} (default: the recommended heap settings of
  * docs/benchmarks.md). Prints ready-to-paste markdown tables. Run: {@code mvn -Pbench -DskipTests verify}.
@@ -85,6 +87,7 @@ public final class Bench {
         case "slow" -> slowStreams();
         case "paused" -> pausedClient();
         case "inprocess" -> inProcess();
+        case "scale" -> scale();
         default -> throw new IllegalArgumentException("unknown bench.mode " + mode);
       };
       System.out.print(section); // each table as soon as it is measured; all of them again at the end
@@ -229,6 +232,64 @@ public final class Bench {
     }
   }
 
+  // ================================================================== scale-out: N instances on PostgreSQL
+
+  /**
+   * Throughput of {@code -Dbench.scale.instances} (default 2) qbridge JVMs sharing one PostgreSQL
+   * database, requests spread round-robin, against one qbridge on SQLite, same emulator, same
+   * concurrency ({@code -Dbench.scale.concurrency}, default 200). PostgreSQL runs from Debian's
+   * binaries (the tests' fixture); its own CPU is not in the qbridge column.
+   */
+  static String scale() throws Exception {
+    if (!PostgresServer.installed()) return "\n(scale: no PostgreSQL server binaries; skipped)\n";
+    int instances = Integer.getInteger("bench.scale.instances", 2);
+    int c = Integer.getInteger("bench.scale.concurrency", 200);
+    int n = Math.max(Integer.getInteger("bench.requests", 6000), 5 * c);
+    PostgresServer pg = PostgresServer.shared();
+    Vertx vertx = Vertx.vertx();
+    Path dir = Files.createTempDirectory("qbridge-bench-scale");
+    Upstream up = Upstream.start(dir, "stream", 0);
+    List<ChildProcess> running = new ArrayList<>();
+    try {
+      HttpClientAgent client = client(vertx, c);
+      StringBuilder md = new StringBuilder(String.format(
+          "%n#### Scale-out: streamed `/v1/messages`, concurrency %d, %d requests per row%n%n", c, n));
+      md.append("| setup | req/s | vs 1 on SQLite | qbridge CPU µs/req (all instances) | errors |\n|---|---:|---:|---:|---:|\n");
+      double base = 0;
+      for (int count : new int[] {1, instances}) {
+        boolean shared = count > 1;
+        String url = shared ? pg.url(pg.createDatabase("bench_scale"))
+            : "jdbc:sqlite:" + dir.resolve("bench-" + System.nanoTime() + ".sqlite3");
+        List<ChildProcess> fleet = new ArrayList<>();
+        List<RequestOptions> targets = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+          int port = freePort();
+          ChildProcess q = startQbridge(up, dir, port, url);
+          fleet.add(q);
+          running.add(q);
+          // the accounts go in once, through the first instance: the others read them from the database
+          awaitHealthyAndAddAccounts(vertx, port, i == 0 ? up.accounts() : List.of());
+          targets.add(new RequestOptions().setMethod(HttpMethod.POST)
+              .setAbsoluteURI("http://127.0.0.1:" + port + "/v1/messages").putHeader("content-type", "application/json"));
+        }
+        run(client, targets, CLAUDE_BODY.toBuffer(), 3000, 50); // warm-up
+        long cpu0 = fleet.stream().mapToLong(ChildProcess::cpuMicros).sum();
+        Result r = run(client, targets, CLAUDE_BODY.toBuffer(), n, c);
+        double cpuUs = (fleet.stream().mapToLong(ChildProcess::cpuMicros).sum() - cpu0) / (double) n;
+        if (!shared) base = r.rps;
+        md.append(String.format("| %d on %s | %.0f | %.2f | %.0f | %d |%n", count, shared ? "PostgreSQL" : "SQLite",
+            r.rps, r.rps / base, cpuUs, r.errors));
+        for (ChildProcess q : fleet) q.close();
+      }
+      client.close().await();
+      return md.toString();
+    } finally {
+      for (ChildProcess q : running) q.close();
+      up.emulator().close();
+      vertx.close().await();
+    }
+  }
+
   // ================================================================== processes
 
   /** The emulator and qbridge, each in its own JVM, wired together, with accounts added. */
@@ -237,47 +298,22 @@ public final class Bench {
 
     static Topology start(Vertx vertx, String scenario, long delayMs) throws Exception {
       Path dir = Files.createTempDirectory("qbridge-bench");
-      ChildProcess emu = ChildProcess.start(List.of("-Xmx512m"), BenchEmulator.class.getName(),
-          List.of(scenario, "4", Long.toString(delayMs)), Map.of(), dir);
-      List<JsonObject> accounts = new ArrayList<>();
-      String ready;
-      while (true) {
-        String line = emu.awaitLine("", Duration.ofSeconds(60));
-        if (line.startsWith("ACCOUNT ")) accounts.add(new JsonObject(line.substring(8)));
-        if (line.startsWith("READY ")) {
-          ready = line;
-          break;
-        }
-      }
-      String[] r = ready.split(" ");
+      Upstream up = Upstream.start(dir, scenario, delayMs);
       int port = freePort();
-      Map<String, String> env = new HashMap<>();
-      env.put("HOST", "127.0.0.1");
-      env.put("PORT", Integer.toString(port));
-      env.put("DATABASE_URL", "jdbc:sqlite:" + dir.resolve("bench.sqlite3"));
-      env.put("AMAZONQ_ENDPOINT", r[1]);
-      env.put("AMAZONQ_OIDC_ENDPOINT", r[2]);
-      env.put("TEMPLATES_DIR", Path.of("templates").toAbsolutePath().toString());
-      env.put("LOG_LEVEL", System.getProperty("bench.qbridge.logLevel", "WARN"));
-      List<String> jvm = new ArrayList<>(Arrays.asList(qbridgeJvm().split("\\s+")));
-      jvm.removeIf(String::isEmpty);
-      ChildProcess q = ChildProcess.start(jvm, "io.qbridge.Main", List.of(), env, dir);
-      Topology t = new Topology(emu, q, r[1], Integer.parseInt(r[3]), port, dir);
-      HttpClientAgent admin = vertx.createHttpClient();
+      ChildProcess q;
       try {
-        awaitHealthy(admin, port);
+        q = startQbridge(up, dir, port, "jdbc:sqlite:" + dir.resolve("bench.sqlite3"));
+      } catch (RuntimeException e) {
+        up.emulator().close();
+        throw e;
+      }
+      Topology t = new Topology(up.emulator(), q, up.chatEndpoint(), up.statsPort(), port, dir);
+      try {
+        awaitHealthyAndAddAccounts(vertx, port, up.accounts());
       } catch (RuntimeException e) {
         t.close();
         throw e;
       }
-      for (JsonObject a : accounts) {
-        admin.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI("http://127.0.0.1:" + port + "/v2/accounts")
-                .putHeader("content-type", "application/json"))
-            .compose(req -> req.send(a.toBuffer()))
-            .compose(HttpClientResponse::body)
-            .await();
-      }
-      admin.close().await();
       return t;
     }
 
@@ -306,6 +342,56 @@ public final class Bench {
     public void close() throws InterruptedException {
       qbridge.close();
       emulator.close();
+    }
+  }
+
+  /** The emulator in its own JVM: where it listens and the accounts it knows. */
+  record Upstream(ChildProcess emulator, List<JsonObject> accounts, String chatEndpoint, String oidcEndpoint, int statsPort) {
+
+    static Upstream start(Path dir, String scenario, long delayMs) throws Exception {
+      ChildProcess emu = ChildProcess.start(List.of("-Xmx512m"), BenchEmulator.class.getName(),
+          List.of(scenario, "4", Long.toString(delayMs)), Map.of(), dir);
+      List<JsonObject> accounts = new ArrayList<>();
+      while (true) {
+        String line = emu.awaitLine("", Duration.ofSeconds(60));
+        if (line.startsWith("ACCOUNT ")) accounts.add(new JsonObject(line.substring(8)));
+        if (line.startsWith("READY ")) {
+          String[] r = line.split(" ");
+          return new Upstream(emu, accounts, r[1], r[2], Integer.parseInt(r[3]));
+        }
+      }
+    }
+  }
+
+  /** A qbridge JVM on {@code port} in front of {@code up}, its accounts in {@code databaseUrl}. */
+  static ChildProcess startQbridge(Upstream up, Path dir, int port, String databaseUrl) throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("HOST", "127.0.0.1");
+    env.put("PORT", Integer.toString(port));
+    env.put("DATABASE_URL", databaseUrl);
+    env.put("AMAZONQ_ENDPOINT", up.chatEndpoint());
+    env.put("AMAZONQ_OIDC_ENDPOINT", up.oidcEndpoint());
+    env.put("TEMPLATES_DIR", Path.of("templates").toAbsolutePath().toString());
+    env.put("LOG_LEVEL", System.getProperty("bench.qbridge.logLevel", "WARN"));
+    List<String> jvm = new ArrayList<>(Arrays.asList(qbridgeJvm().split("\\s+")));
+    jvm.removeIf(String::isEmpty);
+    return ChildProcess.start(jvm, "io.qbridge.Main", List.of(), env, dir);
+  }
+
+  /** Waits for {@code /healthz}, then adds the accounts through the admin API (dev mode: loopback). */
+  static void awaitHealthyAndAddAccounts(Vertx vertx, int port, List<JsonObject> accounts) throws InterruptedException {
+    HttpClientAgent admin = vertx.createHttpClient();
+    try {
+      awaitHealthy(admin, port);
+      for (JsonObject a : accounts) {
+        admin.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI("http://127.0.0.1:" + port + "/v2/accounts")
+                .putHeader("content-type", "application/json"))
+            .compose(req -> req.send(a.toBuffer()))
+            .compose(HttpClientResponse::body)
+            .await();
+      }
+    } finally {
+      admin.close().await();
     }
   }
 
@@ -341,6 +427,11 @@ public final class Bench {
 
   /** {@code total} requests, {@code concurrency} at a time; TTFT is the time to the first body bytes. */
   static Result run(HttpClientAgent client, RequestOptions options, Buffer body, int total, int concurrency) {
+    return run(client, List.of(options), body, total, concurrency);
+  }
+
+  /** As above, the requests spread round-robin over {@code targets} (several instances). */
+  static Result run(HttpClientAgent client, List<RequestOptions> targets, Buffer body, int total, int concurrency) {
     List<Double> ttft = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger started = new AtomicInteger();
     AtomicInteger errors = new AtomicInteger();
@@ -352,7 +443,7 @@ public final class Bench {
       if (started.incrementAndGet() > total) return;
       long s = System.nanoTime();
       boolean[] first = {true};
-      client.request(new RequestOptions(options))
+      client.request(new RequestOptions(targets.get(started.get() % targets.size())))
           .compose(req -> req.send(body))
           .compose(resp -> {
             if (resp.statusCode() != 200) errors.incrementAndGet();
