@@ -48,7 +48,7 @@ public final class AccountStores {
 
   /** {@link Database#open} with the account store's pool size, failures as {@link StoreException}s. */
   public static Future<Database> openDatabase(Vertx vertx, String databaseUrl) {
-    return Database.open(vertx, databaseUrl, SQLITE_POOL_SIZE).recover(AccountStores::asStoreFailure);
+    return Database.open(vertx, databaseUrl, SQLITE_POOL_SIZE, "accounts").recover(AccountStores::asStoreFailure);
   }
 
   /**

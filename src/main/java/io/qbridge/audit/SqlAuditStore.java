@@ -43,7 +43,7 @@ final class SqlAuditStore implements AuditStore {
    * verticle that will use the store. Closing the store closes that database.
    */
   static Future<AuditStore> open(Vertx vertx, String databaseUrl) {
-    return Database.open(vertx, databaseUrl, 1).compose(db -> db.migrate(COMPONENT, MIGRATIONS)
+    return Database.open(vertx, databaseUrl, 1, "audit").compose(db -> db.migrate(COMPONENT, MIGRATIONS)
         .<AuditStore>map(v -> new SqlAuditStore(db))
         .recover(err -> db.close().transform(v -> Future.failedFuture(err))));
   }

@@ -77,6 +77,9 @@ public final class Database {
   private final Vertx vertx;
   private final Pool pool;
   private final DatabaseUrl url;
+  /** Names pools opened without one. */
+  private static final java.util.concurrent.atomic.AtomicInteger UNNAMED = new java.util.concurrent.atomic.AtomicInteger();
+
   private final Map<String, String> numbered = new ConcurrentHashMap<>();
   private final List<PgSubscriber> subscribers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile boolean closed;
@@ -94,15 +97,24 @@ public final class Database {
    * (never its password).
    */
   public static Future<Database> open(Vertx vertx, String databaseUrl, int poolSize) {
+    return open(vertx, databaseUrl, poolSize, "qbridge-db-" + UNNAMED.incrementAndGet());
+  }
+
+  /**
+   * As {@link #open(Vertx, String, int)}, the pool named {@code name} in the metrics
+   * ({@code vertx_pool_*{pool_name=…}}): each component's pool is told apart, and two pools never
+   * register the same meters (Micrometer warned at every start when they all were "__vertx.DEFAULT").
+   */
+  public static Future<Database> open(Vertx vertx, String databaseUrl, int poolSize, String name) {
     DatabaseUrl url;
     Pool pool;
     try {
       url = DatabaseUrl.parse(databaseUrl);
       pool = switch (url.engine()) {
         case SQLITE -> JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl(url.sqliteJdbcUrl()),
-            new PoolOptions().setMaxSize(poolSize));
+            new PoolOptions().setMaxSize(poolSize).setName(name));
         case POSTGRES -> PgBuilder.pool()
-            .with(new PoolOptions().setMaxSize(POSTGRES_POOL_SIZE))
+            .with(new PoolOptions().setMaxSize(POSTGRES_POOL_SIZE).setName(name))
             .with(new NetClientOptions().setConnectTimeout(url.connectTimeoutMs()))
             .connectingTo(url.postgresOptions())
             .using(vertx)

@@ -65,7 +65,7 @@ public final class UpstreamVerticle extends VerticleBase {
     oidc = new OidcClient(http, config, template);
     runtime = new RuntimeClient(http, config.amazonqEndpoint(), (int) OutboundHttp.acquireTimeoutMs(config),
         Math.min(config.headersTimeoutMs(), config.idleTimeoutMs()), template);
-    return Database.open(vertx, databaseUrl, 1)
+    return Database.open(vertx, databaseUrl, 1, "device-logins")
         .compose(db -> {
           database = db;
           return SqlDeviceLoginStore.open(db);

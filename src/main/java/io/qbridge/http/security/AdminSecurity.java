@@ -77,7 +77,7 @@ public final class AdminSecurity {
    */
   public static Future<AdminSecurity> open(Vertx vertx, AppConfig config, Timekeeper time) {
     AppConfig.Admin admin = config.admin();
-    return Database.open(vertx, config.pool().databaseUrl(), 1).compose(db -> {
+    return Database.open(vertx, config.pool().databaseUrl(), 1, "admin-security").compose(db -> {
       Future<SessionStore> sessions = SqlSessionStore.open(db, time,
           Duration.ofSeconds(admin.sessionIdleTimeoutSeconds()), Duration.ofSeconds(admin.sessionMaxLifetimeSeconds()));
       Future<AuthLockout> lockout = SqlAuthLockout.open(db, MAX_FAILURES, FAILURE_WINDOW, time);

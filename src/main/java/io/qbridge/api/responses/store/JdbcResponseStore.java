@@ -32,7 +32,7 @@ public final class JdbcResponseStore implements ResponseStore {
 
   /** Opens the database and applies this store's migrations; call from the verticle that will use the store. */
   public static Future<ResponseStore> open(Vertx vertx, String databaseUrl) {
-    return Database.open(vertx, databaseUrl, 1).compose(db -> db.migrate("responses",
+    return Database.open(vertx, databaseUrl, 1, "responses").compose(db -> db.migrate("responses",
             List.of(Migration.of(1, "stored_responses table", engine -> List.of(CREATE_TABLE, CREATE_INDEX))))
         .<ResponseStore>map(v -> new JdbcResponseStore(db))
         .recover(t -> db.close().transform(v -> Future.failedFuture(t))));
