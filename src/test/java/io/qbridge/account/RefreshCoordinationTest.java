@@ -1,5 +1,8 @@
 package io.qbridge.account;
 
+import static io.qbridge.testsupport.OnContext.await;
+import static io.qbridge.testsupport.OnContext.on;
+import static io.qbridge.testsupport.OnContext.onLater;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qbridge.bus.Addresses;
@@ -20,7 +23,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -175,29 +177,8 @@ class RefreshCoordinationTest {
 
   // ---- helpers ----
 
-  private static <T> T on(Context ctx, Supplier<Future<T>> op) {
-    return await(onLater(ctx, op));
-  }
 
-  private static <T> Future<T> onLater(Context ctx, Supplier<Future<T>> op) {
-    Promise<T> p = Promise.promise();
-    ctx.runOnContext(v -> {
-      try {
-        op.get().onComplete(p);
-      } catch (RuntimeException e) {
-        p.fail(e);
-      }
-    });
-    return p.future();
-  }
 
-  private static <T> T await(Future<T> f) {
-    try {
-      return f.await(10, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("no result within 10 s");
-    }
-  }
 
   private static Throwable failure(Future<?> f) {
     try {

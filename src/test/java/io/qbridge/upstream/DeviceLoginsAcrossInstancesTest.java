@@ -1,5 +1,8 @@
 package io.qbridge.upstream;
 
+import static io.qbridge.testsupport.OnContext.await;
+import static io.qbridge.testsupport.OnContext.on;
+import static io.qbridge.testsupport.OnContext.onLater;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.qbridge.config.AppConfig;
@@ -8,7 +11,6 @@ import io.qbridge.emulator.AmazonQEmulator;
 import io.qbridge.time.ManualTimekeeper;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.json.JsonObject;
@@ -19,9 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -178,29 +178,8 @@ class DeviceLoginsAcrossInstancesTest {
     return on(instance.ctx(), () -> instance.logins().status(authId)).getString("status");
   }
 
-  private static <T> T on(Context ctx, Supplier<Future<T>> op) {
-    return await(onLater(ctx, op));
-  }
 
-  private static <T> Future<T> onLater(Context ctx, Supplier<Future<T>> op) {
-    Promise<T> p = Promise.promise();
-    ctx.runOnContext(v -> {
-      try {
-        op.get().onComplete(p);
-      } catch (RuntimeException e) {
-        p.fail(e);
-      }
-    });
-    return p.future();
-  }
 
-  private static <T> T await(Future<T> f) {
-    try {
-      return f.await(10, TimeUnit.SECONDS);
-    } catch (TimeoutException e) {
-      throw new AssertionError("no result within 10 s");
-    }
-  }
 
   private static void awaitTrue(BooleanSupplier condition, String what) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
