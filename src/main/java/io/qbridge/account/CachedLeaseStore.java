@@ -6,7 +6,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +64,11 @@ final class CachedLeaseStore implements AccountStore {
   private boolean outage;
   private Future<List<Account>> loading;
   private long generation;
+  /**
+   * Accounts this instance is disabling: left out of every view until a load that started at or
+   * after the generation given here (Long.MAX_VALUE while the write is pending).
+   */
+  private final Map<String, Long> disabling = new HashMap<>();
 
   CachedLeaseStore(AccountStore delegate) {
     this(delegate, TTL_MS, System::nanoTime);
@@ -84,11 +91,15 @@ final class CachedLeaseStore implements AccountStore {
     return leasable().map(rows -> {
       List<Account> eligible = new ArrayList<>(rows.size());
       for (Account a : rows) {
-        if (!exclude.contains(a.id()) && AccountHolds.activeHold(a.other(), now) == null) eligible.add(a);
+        if (!exclude.contains(a.id()) && !disabling(a.id()) && AccountHolds.activeHold(a.other(), now) == null) eligible.add(a);
       }
       Collections.shuffle(eligible, random);
       return eligible.size() > limit ? List.copyOf(eligible.subList(0, limit)) : eligible;
     });
+  }
+
+  private synchronized boolean disabling(String id) {
+    return !disabling.isEmpty() && disabling.containsKey(id);
   }
 
   private synchronized Future<List<Account>> leasable() {
@@ -112,6 +123,7 @@ final class CachedLeaseStore implements AccountStore {
           outage = false;
           LOG.info("account store reachable again; lease candidates reloaded");
         }
+        disabling.values().removeIf(trustedFrom -> started >= trustedFrom);
         lastGood = withToken;
         lastGoodAtNanos = nanoTime.getAsLong();
         // a write that finished while we read makes this result stale: use it once, do not keep it
@@ -203,7 +215,23 @@ final class CachedLeaseStore implements AccountStore {
 
   @Override public Future<Void> mergeOther(String id, JsonObject patch) { return writing(delegate.mergeOther(id, patch)); }
 
-  @Override public Future<Void> disable(String id, String reason, Instant at) { return writing(delegate.disable(id, reason, at)); }
+  /**
+   * Out of the leasable view at once, not when the write has landed: a request's failure (a
+   * suspended account) disables the account while the client's next request may already be
+   * leasing, and a view loaded before the write would hand that account out once more.
+   */
+  @Override
+  public Future<Void> disable(String id, String reason, Instant at) {
+    synchronized (this) {
+      disabling.put(id, Long.MAX_VALUE);
+    }
+    return writing(delegate.disable(id, reason, at)).andThen(ar -> {
+      synchronized (this) {
+        // trusted again from the first load that starts after this write (writing() bumped the generation)
+        disabling.put(id, generation);
+      }
+    });
+  }
 
   @Override
   public Future<Boolean> rewriteSecrets(String id, Secrets expected, Secrets replacement) {

@@ -23,9 +23,12 @@ class CachedLeaseStoreTest {
   private volatile List<Account> rows = List.of(AccountStoreContract.account("a", "at"));
   private final List<Promise<List<Account>>> held = new ArrayList<>();
   private volatile boolean hold;
+  /** The database's answer to a disable, completed by the test. */
+  private final Promise<Void> disableWrite = Promise.promise();
 
   private final AccountStore database = (AccountStore) Proxy.newProxyInstance(getClass().getClassLoader(),
       new Class<?>[] {AccountStore.class}, (proxy, method, args) -> {
+        if (method.getName().equals("disable")) return disableWrite.future();
         if (!method.getName().equals("findEnabled")) throw new UnsupportedOperationException(method.getName());
         loads.incrementAndGet();
         if (hold) {
@@ -89,6 +92,34 @@ class CachedLeaseStoreTest {
 
     rows = List.of(AccountStoreContract.account("b", "at"), AccountStoreContract.account("c", "at"));
     assertThat(lease()).hasSize(2); // back without a restart
+  }
+
+  @Test
+  void anAccountBeingDisabledIsNeverLeasedAgainEvenFromAViewLoadedBeforeTheWriteLanded() {
+    Account a = AccountStoreContract.account("a", "at");
+    Account b = AccountStoreContract.account("b", "at");
+    rows = List.of(a, b);
+    assertThat(labels(lease())).containsExactlyInAnyOrder("a", "b");
+
+    // a request's failure disables "a"; the client's next request leases before the write lands
+    Future<Void> disabled = cache.disable(a.id(), "suspended", Instant.now());
+    assertThat(labels(lease())).containsExactly("b");
+    cache.invalidate(); // a reload meanwhile still reads the row enabled
+    assertThat(labels(lease())).containsExactly("b");
+
+    rows = List.of(b);
+    disableWrite.complete();
+    assertThat(disabled.succeeded()).isTrue();
+    assertThat(labels(lease())).containsExactly("b");
+
+    // a load after the write is trusted again: the account, enabled later, comes back
+    rows = List.of(a, b);
+    cache.invalidate();
+    assertThat(labels(lease())).containsExactlyInAnyOrder("a", "b");
+  }
+
+  private static List<String> labels(List<Account> accounts) {
+    return accounts.stream().map(Account::label).toList();
   }
 
   @Test
