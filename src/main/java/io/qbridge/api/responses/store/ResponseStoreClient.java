@@ -44,7 +44,7 @@ public final class ResponseStoreClient {
    * it may be megabytes, so the caller decodes it where that cannot stall the event loop.
    */
   public Future<String> encodedItems(String id) {
-    return request(Addresses.RESPONSES_GET, new JsonObject().put("id", id)).map(r -> r.getString("items"));
+    return encoded(id).map(Encoded::items);
   }
 
   /** The stored response object and its conversation, both encoded (see {@link #encodedItems}). */
