@@ -133,7 +133,9 @@ public final class AccountPoolVerticle extends VerticleBase {
         .compose(opened -> EncryptedAccountStore.open(vertx, opened, config.secretsKey(), config.secretsKeyPrevious())
             .recover(err -> opened.close().transform(ignored -> Future.failedFuture(err))))
         .compose(opened -> {
-          CachedLeaseStore cached = new CachedLeaseStore(opened);
+          // success counts gather for a second and go out as one write per account (not per request)
+          CachedLeaseStore cached = new CachedLeaseStore(opened,
+              flush -> vertx.setTimer(SuccessCounts.FLUSH_MS, id -> flush.run()));
           AccountStores.listenForChanges(database, cached);
           store = cached;
           return openCoordination();

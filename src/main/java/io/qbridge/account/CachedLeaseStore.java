@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * unavailable"). The next load that succeeds ends the outage; nothing needs a restart.
  *
  * <h2>Success counters</h2>
- * The success counter, the one write of every request, is coalesced by {@link SuccessCounts};
- * the account reads ({@link #findById}, {@link #findAll}) wait for the counts released before them.
+ * The success counter, the one write of every request, is gathered by {@link SuccessCounts} and
+ * written once per account per flush; the account reads ({@link #findById}, {@link #findAll})
+ * write and wait for the counts released before them, so they never see the delay.
  */
 final class CachedLeaseStore implements AccountStore {
   private static final Logger LOG = LoggerFactory.getLogger(CachedLeaseStore.class);
@@ -70,8 +72,17 @@ final class CachedLeaseStore implements AccountStore {
    */
   private final Map<String, Long> disabling = new HashMap<>();
 
-  CachedLeaseStore(AccountStore delegate) {
-    this(delegate, TTL_MS, System::nanoTime);
+  /**
+   * @param later runs a success-count flush after {@link SuccessCounts#FLUSH_MS} (the pool verticle's
+   *              timer)
+   */
+  CachedLeaseStore(AccountStore delegate, Consumer<Runnable> later) {
+    this(delegate, TTL_MS, System::nanoTime, later);
+  }
+
+  /** Success counts are written at once (as soon as the account's previous write ended). */
+  CachedLeaseStore(AccountStore delegate, long ttlMs, LongSupplier nanoTime) {
+    this(delegate, ttlMs, nanoTime, Runnable::run);
   }
 
   /**
@@ -79,9 +90,9 @@ final class CachedLeaseStore implements AccountStore {
    *              NOTIFY with a long one)
    * @param nanoTime the monotonic clock of the TTL and the outage grace (tests step it)
    */
-  CachedLeaseStore(AccountStore delegate, long ttlMs, LongSupplier nanoTime) {
+  CachedLeaseStore(AccountStore delegate, long ttlMs, LongSupplier nanoTime, Consumer<Runnable> later) {
     this.delegate = delegate;
-    this.successes = new SuccessCounts(delegate);
+    this.successes = new SuccessCounts(delegate, later);
     this.ttlNanos = TimeUnit.MILLISECONDS.toNanos(ttlMs);
     this.nanoTime = nanoTime;
   }
@@ -183,8 +194,16 @@ final class CachedLeaseStore implements AccountStore {
 
   @Override public Future<Void> ping() { return delegate.ping(); }
 
-  /** Counters only: who is leasable does not change. Coalesced: one write per account at a time. */
-  @Override public Future<Void> recordSuccess(String id) { return successes.add(id); }
+  /**
+   * Counters only: who is leasable does not change. Accepted at once and gathered by
+   * {@link SuccessCounts} (one write per account per flush; a failed write is logged and its count
+   * kept for the next): a release does not wait for the database.
+   */
+  @Override
+  public Future<Void> recordSuccess(String id) {
+    successes.add(id);
+    return Future.succeededFuture();
+  }
 
   @Override public Future<Void> recordSuccesses(String id, int count) { return delegate.recordSuccesses(id, count); }
 

@@ -1,6 +1,7 @@
 package io.qbridge.account;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -9,7 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Success counters are coalesced per account, written in order with failures, and never dropped. */
+/**
+ * Success counters gather per account until the flush, go out as one write per account, are
+ * written in order with failures, and are never dropped. The flush delay is the test's: it runs
+ * the due flushes with {@link #flushDue()}.
+ */
 class SuccessCountsTest {
 
   /** The writes the store was asked for, completed by the test. */
@@ -23,44 +28,90 @@ class SuccessCountsTest {
         writes.add(w);
         return w.result().future();
       });
-  final SuccessCounts counts = new SuccessCounts(store);
+  final List<Runnable> due = new ArrayList<>();
+  final SuccessCounts counts = new SuccessCounts(store, due::add);
+
+  /** The gathering delay has passed: the scheduled flushes run. */
+  void flushDue() {
+    List<Runnable> now = List.copyOf(due);
+    due.clear();
+    now.forEach(Runnable::run);
+  }
 
   @Test
-  void successesReleasedDuringAWriteGoOutTogetherInTheNextOne() {
+  void successesGatherUntilTheFlushAndGoOutAsOneWritePerAccount() {
+    List<Future<Void>> a = List.of(counts.add("a"), counts.add("a"), counts.add("a"));
+    Future<Void> b = counts.add("b");
+    assertThat(writes).as("nothing is written before the flush").isEmpty();
+    assertThat(due).as("one flush per account").hasSize(2);
+
+    flushDue();
+    assertThat(writes).extracting(Write::id, Write::count).containsExactly(tuple("a", 3), tuple("b", 1));
+    writes.forEach(w -> w.result().complete());
+    assertThat(a).allMatch(Future::succeeded);
+    assertThat(b.succeeded()).isTrue();
+    assertThat(due).as("nothing left to flush").isEmpty();
+  }
+
+  @Test
+  void successesReleasedDuringAWriteGoOutTogetherAtTheNextFlush() {
     Future<Void> first = counts.add("a");
+    flushDue();
     List<Future<Void>> during = List.of(counts.add("a"), counts.add("a"), counts.add("a"));
-    Future<Void> other = counts.add("b");
-    assertThat(writes).extracting(Write::id, Write::count).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("a", 1), org.assertj.core.groups.Tuple.tuple("b", 1));
+    assertThat(due).as("the write in flight schedules the next one when it ends").isEmpty();
 
     writes.get(0).result().complete();
     assertThat(first.succeeded()).isTrue();
     assertThat(during).noneMatch(Future::isComplete);
-    assertThat(writes).hasSize(3);
-    assertThat(writes.get(2).id()).isEqualTo("a");
-    assertThat(writes.get(2).count()).isEqualTo(3);
+    assertThat(writes).hasSize(1);
 
-    writes.get(2).result().complete();
+    flushDue();
+    assertThat(writes).extracting(Write::id, Write::count).containsExactly(tuple("a", 1), tuple("a", 3));
     writes.get(1).result().complete();
     assertThat(during).allMatch(Future::succeeded);
-    assertThat(other.succeeded()).isTrue();
     assertThat(counts.drain().succeeded()).as("nothing left to write").isTrue();
-    assertThat(writes).hasSize(3);
+    assertThat(writes).hasSize(2);
   }
 
   @Test
-  void aFailedWriteKeepsItsCountForTheNextWrite() {
+  void aFailedWriteKeepsItsCountForTheNextFlush() {
     Future<Void> lost = counts.add("a");
+    flushDue();
     writes.get(0).result().fail("database locked");
     assertThat(lost.failed()).as("the caller learns of the failure").isTrue();
 
     counts.add("a");
+    assertThat(writes).as("retried at the next flush, not at once").hasSize(1);
+    flushDue();
     assertThat(writes.get(1).count()).as("the failed success goes out with the next one").isEqualTo(2);
+  }
+
+  @Test
+  void aFailedWriteIsRetriedAtTheNextFlushEvenWithoutNewSuccesses() {
+    counts.add("a");
+    flushDue();
+    writes.get(0).result().fail("database locked");
+    flushDue();
+    assertThat(writes).extracting(Write::id, Write::count).containsExactly(tuple("a", 1), tuple("a", 1));
+  }
+
+  @Test
+  void drainWritesWhatIsPendingAtOnce() {
+    counts.add("a");
+    counts.add("b");
+    Future<Void> drained = counts.drain();
+    assertThat(writes).extracting(Write::id, Write::count).containsExactlyInAnyOrder(tuple("a", 1), tuple("b", 1));
+    assertThat(drained.isComplete()).isFalse();
+    writes.forEach(w -> w.result().complete());
+    assertThat(drained.succeeded()).isTrue();
+    flushDue(); // the flushes scheduled before the drain find nothing left
+    assertThat(writes).hasSize(2);
   }
 
   @Test
   void drainWritesWhatAFailedWriteLeftBehind() {
     counts.add("a");
+    flushDue();
     writes.get(0).result().fail("database locked");
     Future<Void> drained = counts.drain();
     assertThat(writes).hasSize(2);
@@ -73,12 +124,21 @@ class SuccessCountsTest {
   @Test
   void writtenWaitsForTheSuccessesCountedBeforeIt() {
     counts.add("a");
+    flushDue();
     counts.add("a");
     Future<Void> written = counts.written("a");
     assertThat(counts.written("b").succeeded()).as("nothing counted for b").isTrue();
     writes.get(0).result().complete();
     assertThat(written.isComplete()).as("the second success is not written yet").isFalse();
+    assertThat(writes).as("written() does not wait for the flush delay").hasSize(2);
     writes.get(1).result().complete();
     assertThat(written.succeeded()).isTrue();
+  }
+
+  @Test
+  void writesAtOnceWithoutAGatheringDelay() {
+    SuccessCounts immediate = new SuccessCounts(store);
+    immediate.add("a");
+    assertThat(writes).extracting(Write::id, Write::count).containsExactly(tuple("a", 1));
   }
 }
