@@ -3,6 +3,7 @@ package io.qbridge.account;
 import io.qbridge.bus.BusError;
 import io.qbridge.bus.BusFailure;
 import io.qbridge.bus.Lease;
+import io.qbridge.ids.RandomIds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,7 +12,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * The pool's memory: live leases, live leases per account, and the holds (cooldowns, parks) in
@@ -36,7 +36,7 @@ final class LeaseBook {
   }
 
   Lease grant(Account account, long nowMs) {
-    return grant(account, nowMs, UUID.randomUUID().toString());
+    return grant(account, nowMs, RandomIds.uuid());
   }
 
   /** A lease with a given id (the one the shared ledger recorded). */

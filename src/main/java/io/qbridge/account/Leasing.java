@@ -4,6 +4,7 @@ import io.qbridge.bus.AccountAction;
 import io.qbridge.bus.BusError;
 import io.qbridge.bus.Lease;
 import io.qbridge.bus.Outcome;
+import io.qbridge.ids.RandomIds;
 import io.qbridge.time.Timekeeper;
 import io.vertx.core.Future;
 import java.time.Instant;
@@ -15,7 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -173,7 +173,7 @@ final class Leasing {
 
   /** The account's slot in the shared ledger (the cap counted over every instance). */
   private Future<Pick> claimSlot(Account account) {
-    String leaseId = UUID.randomUUID().toString();
+    String leaseId = RandomIds.uuid();
     return ledger.tryAcquire(leaseId, account.id(), time.now().toEpochMilli())
         .recover(err -> {
           if (!(err instanceof StoreException)) return Future.failedFuture(err);

@@ -8,10 +8,12 @@ import io.qbridge.convert.Conversation.ToolResult;
 import io.qbridge.convert.Conversation.ToolSpec;
 import io.qbridge.convert.Conversation.UserMessage;
 import io.qbridge.error.GatewayException;
+import io.qbridge.ids.RandomIds;
 import io.qbridge.upstream.UpstreamTemplate;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.TextStyle;
@@ -22,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Builds the {@code GenerateAssistantResponse} body (protocol doc §2, §6) from a {@link Conversation}.
@@ -61,10 +62,16 @@ public final class AmazonQRequestBuilder {
   public static final int MAX_IMAGES = 10;
   public static final int MAX_IMAGE_BYTES = 10 * 1024 * 1024;
   static final int DEFAULT_THINKING_LENGTH = 16_000;
-  private static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+  private static final DateTimeFormatter ISO_SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
+  private static final DateTimeFormatter OFFSET = DateTimeFormatter.ofPattern("XXX");
 
   private final UpstreamTemplate template;
   private final Clock clock;
+  /** The current second's text, formatted once per second, not per request (read from several threads). */
+  private volatile SecondText second;
+
+  /** "Friday, 2026-12-01T20:15:03" and "+08:00" (or "Z") of one epoch second in the clock's zone. */
+  private record SecondText(long epochSecond, String dayAndTime, String offset) {}
 
   public AmazonQRequestBuilder(UpstreamTemplate template, Clock clock) {
     this.template = template;
@@ -103,7 +110,7 @@ public final class AmazonQRequestBuilder {
         .put("modelId", c.modelId());
     if (!current.images().isEmpty()) msg.put("images", images(current.images()));
     JsonObject state = new JsonObject()
-        .put("conversationId", UUID.randomUUID().toString())
+        .put("conversationId", RandomIds.uuid())
         .put("history", history)
         .put("currentMessage", new JsonObject().put("userInputMessage", msg))
         .put("chatTriggerType", template.chatTriggerType());
@@ -285,13 +292,30 @@ public final class AmazonQRequestBuilder {
   /** §6.3 framing: tool docs and system prompt ({@code preamble}), then the context entry around the user's text. */
   private String framedContent(UserMessage u, String preamble, String thinkingHint) {
     StringBuilder sb = new StringBuilder(preamble);
-    ZonedDateTime now = ZonedDateTime.now(clock);
     sb.append("--- CONTEXT ENTRY BEGIN ---\n")
-        .append("Current time: ").append(now.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ENGLISH))
-        .append(", ").append(ISO_MILLIS.format(now)).append('\n')
+        .append("Current time: ");
+    appendNow(sb);
+    sb.append('\n')
         .append("--- CONTEXT ENTRY END ---\n\n")
         .append("--- USER MESSAGE BEGIN ---\n").append(u.text()).append("\n--- USER MESSAGE END ---");
     return withHint(sb.toString(), thinkingHint);
+  }
+
+  /** "Friday, 2026-12-01T20:15:03.123+08:00": the day, then ISO-8601 with milliseconds and the offset. */
+  private void appendNow(StringBuilder sb) {
+    Instant now = clock.instant();
+    SecondText text = second;
+    if (text == null || text.epochSecond() != now.getEpochSecond()) {
+      ZonedDateTime t = now.atZone(clock.getZone());
+      text = new SecondText(now.getEpochSecond(),
+          t.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ENGLISH) + ", " + ISO_SECONDS.format(t), OFFSET.format(t));
+      second = text;
+    }
+    int millis = now.getNano() / 1_000_000;
+    sb.append(text.dayAndTime()).append('.');
+    if (millis < 100) sb.append('0');
+    if (millis < 10) sb.append('0');
+    sb.append(millis).append(text.offset());
   }
 
   /** The first history turn when the system prompt travels in history: no thinking hint, it is not the user speaking. */
@@ -331,7 +355,7 @@ public final class AmazonQRequestBuilder {
 
   private static JsonObject historyAssistant(AssistantMessage a) {
     JsonObject msg = new JsonObject()
-        .put("messageId", UUID.randomUUID().toString())
+        .put("messageId", RandomIds.uuid())
         .put("content", a.text());
     if (!a.toolCalls().isEmpty()) {
       JsonArray uses = new JsonArray();

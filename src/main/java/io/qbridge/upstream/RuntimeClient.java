@@ -2,6 +2,7 @@ package io.qbridge.upstream;
 
 import io.qbridge.catalog.ModelCatalog;
 import io.qbridge.catalog.ModelCatalogParser;
+import io.qbridge.ids.RandomIds;
 import io.qbridge.quota.UsageLimits;
 import io.qbridge.quota.UsageLimitsParser;
 import io.vertx.core.Future;
@@ -15,7 +16,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.UUID;
 
 /**
  * Calls the two operations of Amazon Q's second service, {@code CodeWhispererRuntime}: {@code
@@ -102,7 +102,7 @@ public final class RuntimeClient {
     }
     return h.set("content-type", "application/x-amz-json-1.0")
         .set("x-amz-target", target)
-        .set("amz-sdk-invocation-id", UUID.randomUUID().toString())
+        .set("amz-sdk-invocation-id", RandomIds.uuid())
         .set("authorization", "Bearer " + accessToken);
   }
 

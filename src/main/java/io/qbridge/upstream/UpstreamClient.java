@@ -1,6 +1,7 @@
 package io.qbridge.upstream;
 
 import io.qbridge.config.AppConfig;
+import io.qbridge.ids.RandomIds;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.MultiMap;
@@ -9,7 +10,6 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
-import java.util.UUID;
 
 /**
  * Sends {@code GenerateAssistantResponse} (protocol doc §1) and hands back the response as an
@@ -43,7 +43,7 @@ public final class UpstreamClient {
    */
   public Future<UpstreamStream> generate(String accessToken, JsonObject body, Cancellation cancellation) {
     MultiMap headers = template.chatHeaders()
-        .set("amz-sdk-invocation-id", UUID.randomUUID().toString())
+        .set("amz-sdk-invocation-id", RandomIds.uuid())
         .set("authorization", "Bearer " + accessToken);
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)

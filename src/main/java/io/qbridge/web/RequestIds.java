@@ -1,9 +1,9 @@
 package io.qbridge.web;
 
+import io.qbridge.ids.RandomIds;
 import io.qbridge.telemetry.RequestScope;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import java.util.UUID;
 
 /**
  * Gives every request an id, returned as {@code request-id} (Anthropic's header) and
@@ -18,7 +18,7 @@ public final class RequestIds implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     String incoming = ctx.request().getHeader("x-request-id");
     String id = incoming != null && incoming.matches("[A-Za-z0-9._:-]{1,128}")
-        ? incoming : "req_" + UUID.randomUUID().toString().replace("-", "");
+        ? incoming : "req_" + RandomIds.hex32();
     ctx.put(KEY, id);
     RequestScope.bind(id); // log lines about this request carry it (RequestIdMdc)
     ctx.response().putHeader("request-id", id).putHeader("x-request-id", id);

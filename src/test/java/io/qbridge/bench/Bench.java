@@ -2,6 +2,7 @@ package io.qbridge.bench;
 
 import io.qbridge.QBridge;
 import io.qbridge.config.AppConfig;
+import io.qbridge.bench.ChildProcess.ThreadKind;
 import io.qbridge.e2e.TestGateway;
 import io.qbridge.emulator.AmazonQEmulator;
 import io.qbridge.emulator.Credentials;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,14 +110,19 @@ public final class Bench {
     Vertx vertx = Vertx.vertx();
     try (Topology t = Topology.start(vertx, "stream", 0)) {
       HttpClientAgent client = client(vertx, Math.max(1, Arrays.stream(levels).max().orElse(1)));
-      // warm-up both paths (JIT, pools) before anything is measured
-      run(client, t.direct(), Q_BODY.toBuffer(), 3000, 50);
-      run(client, t.viaQbridge(), CLAUDE_BODY.toBuffer(), 3000, 50);
+      // warm-up both paths (JIT, pools) before anything is measured; qbridge's JIT compiler still
+      // runs long after (see the CPU split below), so the warm-up is long
+      int warmup = Integer.getInteger("bench.warmup", 20_000);
+      run(client, t.direct(), Q_BODY.toBuffer(), warmup, 50);
+      run(client, t.viaQbridge(), CLAUDE_BODY.toBuffer(), warmup, 200);
 
       StringBuilder md = new StringBuilder();
       md.append(String.format("%n#### Streamed `/v1/messages`, %d text chunks, %d requests per run%n%n", FRAGMENTS, requests));
       md.append("| concurrency | emulator alone req/s | through qbridge req/s | ratio | qbridge CPU µs/req | emulator CPU µs/req | CPU ratio | qbridge RSS MiB | errors |\n");
       md.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      StringBuilder split = new StringBuilder(String.format("%n#### Where the CPU of the run through qbridge went, µs per request%n%n"
+          + "| concurrency | qbridge event loops | workers | JIT compiler | GC + VM | other | emulator all | emulator JIT "
+          + "| CPU ratio without JIT |%n|---:|---:|---:|---:|---:|---:|---:|---:|---:|%n"));
       for (int c : levels) {
         int n = Math.max(requests, 5 * c);
         long emuCpu0 = t.emulator.cpuMicros();
@@ -123,13 +130,24 @@ public final class Bench {
         long emuAloneCpu = t.emulator.cpuMicros() - emuCpu0;
         long qCpu0 = t.qbridge.cpuMicros();
         emuCpu0 = t.emulator.cpuMicros();
+        var qSplit0 = t.qbridge.cpuMicrosByKind();
+        var emuSplit0 = t.emulator.cpuMicrosByKind();
         Result via = run(client, t.viaQbridge(), CLAUDE_BODY.toBuffer(), n, c);
         double qbridgeUs = (t.qbridge.cpuMicros() - qCpu0) / (double) n;
         double emuUs = (t.emulator.cpuMicros() - emuCpu0) / (double) n;
+        var q = perRequest(qSplit0, t.qbridge.cpuMicrosByKind(), n);
+        var e = perRequest(emuSplit0, t.emulator.cpuMicrosByKind(), n);
         md.append(String.format("| %d | %.0f | %.0f | %.2f | %.0f | %.0f (alone: %.0f) | %.1f | %.0f (peak %.0f) | %d |%n",
             c, alone.rps, via.rps, via.rps / alone.rps, qbridgeUs, emuUs, emuAloneCpu / (double) n, qbridgeUs / emuUs,
             t.qbridge.rssMiB(false), t.qbridge.rssMiB(true), alone.errors + via.errors));
+        double qJit = q.getOrDefault(ThreadKind.JIT, 0.0);
+        double eJit = e.getOrDefault(ThreadKind.JIT, 0.0);
+        split.append(String.format("| %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.1f |%n", c,
+            q.getOrDefault(ThreadKind.EVENT_LOOPS, 0.0), q.getOrDefault(ThreadKind.WORKERS, 0.0), qJit,
+            q.getOrDefault(ThreadKind.GC_VM, 0.0), q.getOrDefault(ThreadKind.OTHER, 0.0),
+            emuUs, eJit, (qbridgeUs - qJit) / (emuUs - eJit)));
       }
+      md.append(split);
       int ttftRequests = Integer.getInteger("bench.ttft.requests", 1000);
       Result alone = run(client, t.direct(), Q_BODY.toBuffer(), ttftRequests, 1);
       Result via = run(client, t.viaQbridge(), CLAUDE_BODY.toBuffer(), ttftRequests, 1);
@@ -143,6 +161,14 @@ public final class Bench {
     } finally {
       vertx.close().await();
     }
+  }
+
+  /** The CPU each kind of thread spent between two readings, per request. */
+  private static Map<ThreadKind, Double> perRequest(Map<ThreadKind, Long> before,
+      Map<ThreadKind, Long> after, int requests) {
+    Map<ThreadKind, Double> out = new EnumMap<>(ThreadKind.class);
+    after.forEach((kind, micros) -> out.put(kind, Math.max(0, micros - before.getOrDefault(kind, 0L)) / (double) requests));
+    return out;
   }
 
   // ================================================================== 5,000 open slow streams

@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A JVM the benchmark starts on the test classpath (the emulator, or qbridge itself): its output is
@@ -88,6 +90,45 @@ final class ChildProcess implements AutoCloseable {
     } catch (IOException e) {
       return process.info().totalCpuDuration().map(d -> d.toNanos() / 1000).orElse(-1L);
     }
+  }
+
+  /** What a thread's CPU time is spent on, by its name. */
+  enum ThreadKind {
+    EVENT_LOOPS, WORKERS, JIT, GC_VM, OTHER;
+
+    static ThreadKind of(String name) {
+      if (name.startsWith("vert.x-eventloo")) return EVENT_LOOPS;
+      if (name.startsWith("vert.x-worker") || name.startsWith("vert.x-internal") || name.startsWith("qbridge-")) return WORKERS;
+      if (name.contains("CompilerThre")) return JIT;
+      if (name.startsWith("VM Thread") || name.startsWith("GC Thread") || name.startsWith("G1 ")) return GC_VM;
+      return OTHER;
+    }
+  }
+
+  /**
+   * CPU time of the live threads by {@link ThreadKind}, in µs (from {@code /proc/<pid>/task}). The
+   * JIT compiler's share tells warm-up from steady state: a gateway runs for days, so its compile
+   * time per request tends to zero, while a benchmark run of a minute still pays it. Empty when
+   * {@code /proc} cannot be read.
+   */
+  EnumMap<ThreadKind, Long> cpuMicrosByKind() {
+    EnumMap<ThreadKind, Long> byKind = new EnumMap<>(ThreadKind.class);
+    try (Stream<Path> tasks = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String name = Files.readString(task.resolve("comm")).strip();
+          String stat = Files.readString(task.resolve("stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          long micros = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1_000_000L / CLOCK_TICKS;
+          byKind.merge(ThreadKind.of(name), micros, Long::sum);
+        } catch (IOException | RuntimeException gone) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException notLinux) {
+      byKind.clear();
+    }
+    return byKind;
   }
 
   /** Resident set size now (VmRSS) or at its peak (VmHWM), in MiB. */

@@ -8,13 +8,44 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class AmazonQRequestBuilderTest {
 
   static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-19T10:00:00Z"), ZoneOffset.UTC);
   static final AmazonQRequestBuilder BUILDER = new AmazonQRequestBuilder(UpstreamTemplate.load("templates"), CLOCK);
+
+  /**
+   * The context entry's time: the day, milliseconds padded to three digits, the zone's offset; the
+   * text of a second is reused within it (formatted once), never across seconds or zones.
+   */
+  @Test
+  void currentTimeHasTheDayPaddedMillisecondsAndTheOffset() {
+    AtomicReference<Instant> now = new AtomicReference<>(
+        Instant.parse("2026-01-19T23:59:59.007Z"));
+    Clock clock = new Clock() {
+      @Override public ZoneId getZone() { return ZoneOffset.ofHours(8); }
+      @Override public Clock withZone(ZoneId zone) { throw new UnsupportedOperationException(); }
+      @Override public Instant instant() { return now.get(); }
+    };
+    AmazonQRequestBuilder builder = new AmazonQRequestBuilder(UpstreamTemplate.load("templates"), clock);
+    JsonObject claude = new JsonObject("{\"model\":\"claude-sonnet-4-5\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    Supplier<String> time = () -> builder.build(ClaudeRequestParser.parse(claude)).body()
+        .getJsonObject("conversationState").getJsonObject("currentMessage").getJsonObject("userInputMessage")
+        .getString("content").lines().filter(l -> l.startsWith("Current time: ")).findFirst().orElseThrow();
+
+    assertThat(time.get()).isEqualTo("Current time: Tuesday, 2026-01-20T07:59:59.007+08:00");
+    now.set(Instant.parse("2026-01-19T23:59:59.090Z"));
+    assertThat(time.get()).isEqualTo("Current time: Tuesday, 2026-01-20T07:59:59.090+08:00");
+    now.set(Instant.parse("2026-01-20T16:00:00.999Z"));
+    assertThat(time.get()).isEqualTo("Current time: Wednesday, 2026-01-21T00:00:00.999+08:00");
+    assertThat(new AmazonQRequestBuilder(UpstreamTemplate.load("templates"), Clock.fixed(Instant.parse("2026-01-19T10:00:00Z"),
+        ZoneOffset.UTC)).build(ClaudeRequestParser.parse(claude)).body().encode()).contains("Current time: Monday, 2026-01-19T10:00:00.000Z");
+  }
 
   /** The hand-derived end-to-end example of protocol doc §12.3, first turn. */
   @Test

@@ -3,12 +3,12 @@ package io.qbridge.api.anthropic;
 import io.qbridge.answer.AnswerPolicy;
 import io.qbridge.answer.AnswerWriter;
 import io.qbridge.chat.ChatPipeline;
+import io.qbridge.ids.RandomIds;
 import io.qbridge.routing.ConversationKeys;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import java.util.UUID;
 
 /** {@code POST /v1/messages}: Anthropic Messages API on top of Amazon Q. */
 public final class MessagesHandler implements Handler<RoutingContext> {
@@ -37,7 +37,7 @@ public final class MessagesHandler implements Handler<RoutingContext> {
 
   private void run(RoutingContext ctx, Call call) {
     ChatPipeline.Prepared p = call.p();
-    String messageId = "msg_" + UUID.randomUUID().toString().replace("-", "");
+    String messageId = "msg_" + RandomIds.hex32();
     AnswerPolicy policy = new AnswerPolicy(p.inputTokens(), pipeline.tokens(), p.conversation().thinking(),
         p.model().clampMaxTokens(call.maxTokens()), call.stopSequences(), p.request().toolNames(), p.model().contextWindow());
     String model = p.conversation().clientModel();

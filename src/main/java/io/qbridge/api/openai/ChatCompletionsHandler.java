@@ -3,12 +3,12 @@ package io.qbridge.api.openai;
 import io.qbridge.answer.AnswerPolicy;
 import io.qbridge.answer.AnswerWriter;
 import io.qbridge.chat.ChatPipeline;
+import io.qbridge.ids.RandomIds;
 import io.qbridge.routing.ConversationKeys;
 import io.qbridge.convert.Conversation;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
-import java.util.UUID;
 
 /** {@code POST /v1/chat/completions}: OpenAI Chat Completions on top of Amazon Q. */
 public final class ChatCompletionsHandler implements Handler<RoutingContext> {
@@ -38,7 +38,7 @@ public final class ChatCompletionsHandler implements Handler<RoutingContext> {
   private void run(RoutingContext ctx, ChatRequest request, ChatPipeline.Prepared p) {
     Conversation conversation = p.conversation();
     ChatCompletionChunkEncoder.Header header = new ChatCompletionChunkEncoder.Header(
-        "chatcmpl-" + UUID.randomUUID().toString().replace("-", ""), Instant.now().getEpochSecond(), conversation.clientModel());
+        "chatcmpl-" + RandomIds.hex32(), Instant.now().getEpochSecond(), conversation.clientModel());
     AnswerPolicy policy = new AnswerPolicy(p.inputTokens(), pipeline.tokens(), conversation.thinking(),
         p.model().clampMaxTokens(request.maxTokens()), request.stop(), p.request().toolNames(), p.model().contextWindow());
     pipeline.run(ctx, p, () -> request.stream()

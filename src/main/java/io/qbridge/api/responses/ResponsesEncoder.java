@@ -4,12 +4,12 @@ import io.qbridge.answer.AnswerAccumulator;
 import io.qbridge.answer.Stop;
 import io.qbridge.answer.StreamEncoder;
 import io.qbridge.answer.Usage;
+import io.qbridge.ids.RandomIds;
 import io.qbridge.relay.Sse;
 import io.qbridge.upstream.UpstreamError;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.UUID;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -199,6 +199,6 @@ final class ResponsesEncoder implements StreamEncoder, AnswerAccumulator {
   }
 
   static String id(String prefix) {
-    return prefix + "_" + UUID.randomUUID().toString().replace("-", "");
+    return prefix + "_" + RandomIds.hex32();
   }
 }
