@@ -49,13 +49,20 @@ final class ChildProcess implements AutoCloseable {
     reader.start();
   }
 
+  /** {@code mainClass} on the benchmark's own (test) class path. */
   static ChildProcess start(List<String> jvmFlags, String mainClass, List<String> args, Map<String, String> env, Path workDir)
       throws IOException {
+    return start(jvmFlags, System.getProperty("java.class.path"), mainClass, args, env, workDir);
+  }
+
+  /** {@code mainClass} on {@code classPath} (e.g. the shipped jar alone). */
+  static ChildProcess start(List<String> jvmFlags, String classPath, String mainClass, List<String> args,
+      Map<String, String> env, Path workDir) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmFlags);
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(classPath);
     cmd.add(mainClass);
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(workDir.toFile());
