@@ -85,10 +85,10 @@ public final class AccountPoolClient {
    * Releases a lease whose request Amazon Q refused with {@code INVALID_MODEL_ID}: nothing is
    * counted, and {@code model} leaves the account's catalog.
    */
-  public Future<Void> releaseRejectedModel(Lease lease, String model) {
+  public void releaseRejectedModel(Lease lease, String model) {
     JsonObject body = new JsonObject().put("leaseId", lease.leaseId()).put("outcome", Outcome.FAILURE.wire())
         .put("action", AccountAction.NONE.wire()).put("reason", "invalid_model").put("model", model);
-    return request(Addresses.ACCOUNTS_RELEASE, body, options).mapEmpty();
+    send(Addresses.ACCOUNTS_RELEASE, body);
   }
 
   /** The current model directory (JSON of {@code catalog.ModelDirectory}). */
@@ -122,12 +122,12 @@ public final class AccountPoolClient {
   }
 
   /**
-   * Releases a lease with the request's outcome. Call exactly once per lease (the pool ignores, and
-   * does not count, a second release of the same lease).
+   * Releases a lease with the request's outcome, one way (see {@link #send}). Call exactly once per
+   * lease (the pool ignores, and does not count, a second release of the same lease).
    */
-  public Future<Void> release(Lease lease, Outcome outcome) {
+  public void release(Lease lease, Outcome outcome) {
     JsonObject body = new JsonObject().put("leaseId", lease.leaseId()).put("outcome", outcome.wire());
-    return request(Addresses.ACCOUNTS_RELEASE, body, options).mapEmpty();
+    send(Addresses.ACCOUNTS_RELEASE, body);
   }
 
   /**
@@ -138,12 +138,15 @@ public final class AccountPoolClient {
    * @param reason       a short machine word kept with a hold or a disable ({@code throttled}, ...)
    * @param retryAfterMs the upstream's retry-after, negative for none
    */
-  public Future<Void> release(Lease lease, AccountAction action, String reason, long retryAfterMs) {
-    if (action == AccountAction.NONE) return release(lease, Outcome.NEUTRAL);
+  public void release(Lease lease, AccountAction action, String reason, long retryAfterMs) {
+    if (action == AccountAction.NONE) {
+      release(lease, Outcome.NEUTRAL);
+      return;
+    }
     JsonObject body = new JsonObject().put("leaseId", lease.leaseId()).put("outcome", Outcome.FAILURE.wire())
         .put("action", action.wire()).put("reason", reason);
     if (retryAfterMs >= 0) body.put("retryAfterMs", retryAfterMs);
-    return request(Addresses.ACCOUNTS_RELEASE, body, options).mapEmpty();
+    send(Addresses.ACCOUNTS_RELEASE, body);
   }
 
   /** {@code {db, enabledAccounts, activeLeases}}. */
@@ -173,6 +176,16 @@ public final class AccountPoolClient {
   /** {@code {"deleted": true, "id": id}}; fails 404 for an unknown id. */
   public Future<JsonObject> delete(String id) {
     return request(Addresses.ACCOUNTS_DELETE, new JsonObject().put("id", id), options);
+  }
+
+  /**
+   * One way: releases are the second bus message of every chat request, and nobody acts on their
+   * reply (the pool logs its own failures). Without a reply there is no reply handler to register
+   * and no timeout timer per request. The pool handles the messages of one sender in order, so a
+   * request this client sends afterwards (a lease, an account read) finds the release applied.
+   */
+  private void send(String address, JsonObject body) {
+    bus.send(address, body);
   }
 
   private <T> Future<T> request(String address, JsonObject body, DeliveryOptions deliveryOptions) {

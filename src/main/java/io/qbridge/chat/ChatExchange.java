@@ -227,18 +227,18 @@ public final class ChatExchange {
     }
 
     void release(Outcome outcome) {
-      if (claim()) report(pool.release(lease, outcome));
+      if (claim()) pool.release(lease, outcome);
     }
 
     void releaseRejectedModel(String model) {
-      if (claim()) report(pool.releaseRejectedModel(lease, model));
+      if (claim()) pool.releaseRejectedModel(lease, model);
     }
 
     /** The error's account action, with its kind as the reason and Amazon Q's retry-after. */
     void release(UpstreamError error) {
       if (claim()) {
-        report(pool.release(lease, error.kind().accountAction(), error.kind().name().toLowerCase(Locale.ROOT),
-            error.retryAfterMs()));
+        pool.release(lease, error.kind().accountAction(), error.kind().name().toLowerCase(Locale.ROOT),
+            error.retryAfterMs());
       }
     }
 
@@ -249,8 +249,5 @@ public final class ChatExchange {
       return true;
     }
 
-    private void report(Future<Void> released) {
-      released.onFailure(t -> log.warn("lease release failed for {}: {}", lease.accountId(), t.getMessage()));
-    }
   }
 }

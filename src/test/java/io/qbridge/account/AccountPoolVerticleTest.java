@@ -98,7 +98,7 @@ class AccountPoolVerticleTest {
       Lease lease = pool.lease().await();
       seen.add(lease.accountId());
       assertThat(lease.accessToken()).startsWith("at-").isNotEqualTo("at-off");
-      pool.release(lease, Outcome.NEUTRAL).await();
+      pool.release(lease, Outcome.NEUTRAL);
     }
     assertThat(seen).isEqualTo(enabled); // only enabled ones, and the pick is spread over both
     assertThat(pool.health().await().getInteger("activeLeases")).isZero();
@@ -141,7 +141,7 @@ class AccountPoolVerticleTest {
     assertThat(expiresAt).isBetween(before.plusSeconds(3599), Instant.now().plusSeconds(3601));
     assertThat(Instant.parse((String) row.get("last_refresh_time"))).isBetween(before.minusSeconds(1), Instant.now());
 
-    pool.release(lease, Outcome.SUCCESS).await();
+    pool.release(lease, Outcome.SUCCESS);
     assertThat(pool.lease().await().accessToken()).isEqualTo("fresh-at"); // still fresh: no second refresh
     assertThat(calls).hasSize(1);
   }
@@ -207,7 +207,7 @@ class AccountPoolVerticleTest {
     for (int i = 0; i < 10; i++) {
       Lease lease = pool.lease().await();
       assertThat(lease.accountId()).isEqualTo(healthy);
-      pool.release(lease, Outcome.NEUTRAL).await();
+      pool.release(lease, Outcome.NEUTRAL);
     }
     JsonObject b = pool.get(broken).await();
     assertThat(b.getInteger("error_count")).isEqualTo(calls.size());
@@ -260,7 +260,8 @@ class AccountPoolVerticleTest {
       Outcome o = outcome.apply(i);
       chains.add(pool.lease().compose(lease -> {
         if (o != Outcome.NEUTRAL) counted.merge(lease.accountId(), 1, Integer::sum);
-        return pool.release(lease, o);
+        pool.release(lease, o);
+        return Future.<Void>succeededFuture();
       }));
     }
     Future.all(chains).await();
@@ -272,13 +273,13 @@ class AccountPoolVerticleTest {
     AccountPoolClient pool = start(vertx, 3);
     String id = create(pool, newAccount("flaky", "at", true));
 
-    for (int i = 0; i < 2; i++) pool.release(pool.lease().await(), Outcome.FAILURE).await();
-    pool.release(pool.lease().await(), Outcome.SUCCESS).await();
+    for (int i = 0; i < 2; i++) pool.release(pool.lease().await(), Outcome.FAILURE);
+    pool.release(pool.lease().await(), Outcome.SUCCESS);
     JsonObject reset = pool.get(id).await();
     assertThat(reset.getInteger("error_count")).isZero();
     assertThat(reset.getInteger("success_count")).isEqualTo(1);
 
-    for (int i = 0; i < 3; i++) pool.release(pool.lease().await(), Outcome.FAILURE).await();
+    for (int i = 0; i < 3; i++) pool.release(pool.lease().await(), Outcome.FAILURE);
     JsonObject disabled = pool.get(id).await();
     assertThat(disabled.getBoolean("enabled")).isFalse();
     assertThat(disabled.getInteger("error_count")).isEqualTo(3);
@@ -306,7 +307,7 @@ class AccountPoolVerticleTest {
     JsonObject body = new JsonObject().put("leaseId", lease.leaseId()).put("outcome", "success");
     JsonObject first = vertx.eventBus().<JsonObject>request(Addresses.ACCOUNTS_RELEASE, body).await().body();
     JsonObject second = vertx.eventBus().<JsonObject>request(Addresses.ACCOUNTS_RELEASE, body).await().body();
-    pool.release(lease, Outcome.FAILURE).await(); // a third try, with another outcome: ignored too
+    pool.release(lease, Outcome.FAILURE); // a third try, with another outcome: ignored too
     JsonObject unknown = vertx.eventBus().<JsonObject>request(Addresses.ACCOUNTS_RELEASE,
         new JsonObject().put("leaseId", "no-such-lease").put("outcome", "success")).await().body();
 
@@ -329,7 +330,7 @@ class AccountPoolVerticleTest {
 
     assertThat(pool.health().await())
         .isEqualTo(new JsonObject().put("db", true).put("enabledAccounts", 2).put("activeLeases", 1));
-    pool.release(lease, Outcome.NEUTRAL).await();
+    pool.release(lease, Outcome.NEUTRAL);
     assertThat(pool.health().await().getInteger("activeLeases")).isZero();
   }
 
@@ -391,7 +392,7 @@ class AccountPoolVerticleTest {
     for (int i = 0; i < 20; i++) {
       Lease lease = pool.lease(List.of(a)).await();
       assertThat(lease.accountId()).isEqualTo(b);
-      pool.release(lease, Outcome.NEUTRAL).await();
+      pool.release(lease, Outcome.NEUTRAL);
     }
     Throwable err = catchThrowable(() -> pool.lease(List.of(a, b)).await());
     assertThat(err).isInstanceOfSatisfying(GatewayException.class, g -> {
@@ -411,7 +412,7 @@ class AccountPoolVerticleTest {
     for (int i = 0; i < 10; i++) {
       Lease lease = pool.lease().await();
       assertThat(lease.accountId()).isEqualTo(other);
-      pool.release(lease, Outcome.NEUTRAL).await();
+      pool.release(lease, Outcome.NEUTRAL);
     }
     Lease second = pool.lease().await();
     vertx.eventBus().request(Addresses.ACCOUNTS_RELEASE, releaseBody(second, "cooldown", "throttled", 4_000L)).await();
@@ -477,7 +478,7 @@ class AccountPoolVerticleTest {
       assertThat(g.getMessage()).contains("busy");
       assertThat(g.retryAfterSeconds()).isEqualTo(1);
     });
-    pool.release(held.get(0), Outcome.SUCCESS).await();
+    pool.release(held.get(0), Outcome.SUCCESS);
     assertThat(pool.lease().await().accountId()).isEqualTo(held.get(0).accountId());
   }
 

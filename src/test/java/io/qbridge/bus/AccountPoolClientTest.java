@@ -114,7 +114,7 @@ class AccountPoolClientTest {
     Lease lease = client.lease().await();
     assertThat(lease).isEqualTo(new Lease("l-1", "acc-1", "lbl", "tok"));
     assertThat(lease.toString()).doesNotContain("tok");
-    client.release(lease, Outcome.FAILURE).await();
+    client.release(lease, Outcome.FAILURE);
     client.update("acc-1", new JsonObject().put("label", "x")).await();
     assertThat(seen).containsExactly("{\"leaseId\":\"l-1\",\"outcome\":\"failure\"}",
         "{\"id\":\"acc-1\",\"patch\":{\"label\":\"x\"}}");
