@@ -5,6 +5,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -252,14 +253,14 @@ public final class EventStreamDecoder {
     }
     int headersStart = off + PRELUDE_LENGTH;
     int headersEnd = headersStart + buf.getInt(off + 4); // bounded by checkPrelude
-    Map<String, HeaderValue> headers = parseHeaders(buf, headersStart, headersEnd);
+    Map<String, HeaderValue> headers = Collections.unmodifiableMap(parseHeaders(buf, headersStart, headersEnd));
     Buffer payload = buf.getBuffer(headersEnd, crcOffset); // getBuffer copies: the message owns it
     onMessage.handle(new EventStreamMessage(headers, payload));
   }
 
   /** Parses the header block {@code buf[start, end)}; duplicate names: the last value wins. */
   private static Map<String, HeaderValue> parseHeaders(Buffer buf, int start, int end) {
-    Map<String, HeaderValue> headers = new LinkedHashMap<>();
+    Map<String, HeaderValue> headers = new LinkedHashMap<>(8); // Amazon Q sends three
     int p = start;
     while (p < end) {
       int at = p - start; // offset inside the block, for error messages

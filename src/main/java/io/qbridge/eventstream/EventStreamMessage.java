@@ -18,8 +18,15 @@ public record EventStreamMessage(Map<String, HeaderValue> headers, Buffer payloa
   public static final String ERROR_CODE = ":error-code";
   public static final String ERROR_MESSAGE = ":error-message";
 
+  /** The class of {@link Collections#unmodifiableMap} views: taken as they are, not copied again. */
+  private static final Class<?> UNMODIFIABLE = Collections.unmodifiableMap(new LinkedHashMap<>()).getClass();
+
+  /**
+   * Copies {@code headers} in their order, unless they are an unmodifiable view already (the
+   * decoder's, whose map nobody else holds: one map per message, not two, on the streaming path).
+   */
   public EventStreamMessage {
-    headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+    if (headers.getClass() != UNMODIFIABLE) headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
   }
 
   /** The header value as text, or {@code null} when absent. */

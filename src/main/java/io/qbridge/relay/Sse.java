@@ -1,11 +1,20 @@
 package io.qbridge.relay;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
 /** Server-Sent Events framing and the response headers that keep proxies from buffering. */
 public final class Sse {
+
+  // pre-encoded once: every streamed answer sends them, and an encoded name or value is copied, not re-encoded
+  private static final CharSequence CONTENT_TYPE = HttpHeaders.CONTENT_TYPE;
+  private static final CharSequence EVENT_STREAM = HttpHeaders.createOptimized("text/event-stream; charset=utf-8");
+  private static final CharSequence CACHE_CONTROL = HttpHeaders.CACHE_CONTROL;
+  private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
+  private static final CharSequence ACCEL_BUFFERING = HttpHeaders.createOptimized("x-accel-buffering");
+  private static final CharSequence NO = HttpHeaders.createOptimized("no");
 
   private Sse() {}
 
@@ -28,8 +37,8 @@ public final class Sse {
   public static void prepare(HttpServerResponse response) {
     response.setStatusCode(200)
         .setChunked(true)
-        .putHeader("content-type", "text/event-stream; charset=utf-8")
-        .putHeader("cache-control", "no-cache")
-        .putHeader("x-accel-buffering", "no");
+        .putHeader(CONTENT_TYPE, EVENT_STREAM)
+        .putHeader(CACHE_CONTROL, NO_CACHE)
+        .putHeader(ACCEL_BUFFERING, NO);
   }
 }

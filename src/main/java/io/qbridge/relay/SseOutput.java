@@ -19,10 +19,14 @@ public final class SseOutput {
     this.response = response;
   }
 
-  /** Queues bytes for the next {@link #flush()}. */
+  /**
+   * Queues bytes for the next {@link #flush()}. The frame is the output's from then on (the first
+   * of a flush is written as is, the next ones appended to it): pass a fresh buffer, never a
+   * shared constant. Most flushes carry one frame, which then costs no copy.
+   */
   public void write(Buffer frame) {
-    if (pending == null) pending = Buffer.buffer(Math.max(256, frame.length() * 2));
-    pending.appendBuffer(frame);
+    if (pending == null) pending = frame;
+    else pending.appendBuffer(frame);
   }
 
   /** Whether bytes are queued for the next flush. */
