@@ -55,6 +55,15 @@ public record Account(
     return other.copy();
   }
 
+  /**
+   * The stored {@code other} itself, for reads inside this package on the lease path: the hold
+   * check runs for every account on every lease, and a deep copy of {@code other} (with its usage
+   * and model catalog) each time was a visible share of qbridge's allocation. Never modify it.
+   */
+  JsonObject otherForReading() {
+    return other;
+  }
+
   public boolean hasClientSecret() {
     return !isBlank(clientSecret);
   }

@@ -102,7 +102,7 @@ final class CachedLeaseStore implements AccountStore {
     return leasable().map(rows -> {
       List<Account> eligible = new ArrayList<>(rows.size());
       for (Account a : rows) {
-        if (!exclude.contains(a.id()) && !disabling(a.id()) && AccountHolds.activeHold(a.other(), now) == null) eligible.add(a);
+        if (!exclude.contains(a.id()) && !disabling(a.id()) && AccountHolds.activeHold(a.otherForReading(), now) == null) eligible.add(a);
       }
       Collections.shuffle(eligible, random);
       return eligible.size() > limit ? List.copyOf(eligible.subList(0, limit)) : eligible;

@@ -116,7 +116,7 @@ final class LeaseBook {
 
   /** Keeps the in-memory hold of an account in line with its row (after a read or an admin change). */
   void syncHold(Account account, Instant now) {
-    AccountHolds.Hold hold = AccountHolds.activeHold(account.other(), now);
+    AccountHolds.Hold hold = AccountHolds.activeHold(account.otherForReading(), now);
     if (hold == null) holds.remove(account.id());
     else holds.put(account.id(), hold);
   }
@@ -198,7 +198,7 @@ final class LeaseBook {
 
   /** The longer of the in-memory and the persisted hold, if active. */
   private AccountHolds.Hold effectiveHold(Account a, Instant now) {
-    AccountHolds.Hold persisted = AccountHolds.activeHold(a.other(), now);
+    AccountHolds.Hold persisted = AccountHolds.activeHold(a.otherForReading(), now);
     AccountHolds.Hold memory = holds.get(a.id());
     if (memory == null || !memory.activeAt(now)) return persisted;
     return persisted == null || memory.until().isAfter(persisted.until()) ? memory : persisted;

@@ -73,9 +73,11 @@ public final class EventStreamDecoder {
 
   private final Handler<EventStreamMessage> onMessage;
   // CRC32 is reused and bytes are streamed through a small scratch array: Buffer has no public
-  // way to expose its memory, and copying a whole frame per CRC would double the garbage.
+  // way to expose its memory, and copying a whole frame per CRC would double the garbage. The
+  // scratch is the thread's (a decoder lives per response, and 8 KiB per response was a twentieth
+  // of qbridge's allocation); a checksum runs to its end without calling out, so one per thread is enough.
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[8 * 1024]);
   private final CRC32 crc = new CRC32();
-  private final byte[] scratch = new byte[8 * 1024];
 
   /** The start of the frame that is not complete yet; null when idle. Owned by the decoder. */
   private Buffer partial;
@@ -339,13 +341,40 @@ public final class EventStreamDecoder {
     return new EventStreamException(Kind.MALFORMED_HEADER, String.format(format, args));
   }
 
+  /**
+   * The header names and values every Amazon Q frame repeats (three headers per frame, a frame per
+   * text fragment), handed out as these very strings instead of decoding new ones each time.
+   */
+  private static final byte[][] KNOWN_BYTES;
+  private static final String[] KNOWN = {
+      EventStreamMessage.MESSAGE_TYPE, EventStreamMessage.EVENT_TYPE, EventStreamMessage.CONTENT_TYPE,
+      EventStreamMessage.EXCEPTION_TYPE, EventStreamMessage.ERROR_CODE, EventStreamMessage.ERROR_MESSAGE,
+      "event", "exception", "error", "application/json", "assistantResponseEvent", "toolUseEvent",
+      "contextUsageEvent", "metadataEvent", "meteringEvent", "messageMetadataEvent"};
+
+  static {
+    KNOWN_BYTES = new byte[KNOWN.length][];
+    for (int i = 0; i < KNOWN.length; i++) KNOWN_BYTES[i] = KNOWN[i].getBytes(StandardCharsets.UTF_8);
+  }
+
   private static String utf8(Buffer buf, int start, int end) {
+    int length = end - start;
+    for (int i = 0; i < KNOWN_BYTES.length; i++) {
+      if (KNOWN_BYTES[i].length == length && sameBytes(buf, start, KNOWN_BYTES[i])) return KNOWN[i];
+    }
     return new String(buf.getBytes(start, end), StandardCharsets.UTF_8);
   }
 
-  /** CRC32 of {@code buf[start, end)} streamed through the scratch array. */
+  private static boolean sameBytes(Buffer buf, int start, byte[] expected) {
+    for (int i = 0; i < expected.length; i++) {
+      if (buf.getByte(start + i) != expected[i]) return false;
+    }
+    return true;
+  }
+
+  /** CRC32 of {@code buf[start, end)} streamed through the thread's scratch array. */
   private long checksum(Buffer buf, int start, int end) {
-    return crc32(crc, scratch, buf, start, end);
+    return crc32(crc, SCRATCH.get(), buf, start, end);
   }
 
   /** CRC32 (IEEE 802.3, as zlib) of {@code buf[start, end)}; exposed for the check-value test. */
