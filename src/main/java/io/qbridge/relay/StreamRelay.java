@@ -4,6 +4,7 @@ import io.qbridge.upstream.QEvent;
 import io.qbridge.upstream.UpstreamError;
 import io.qbridge.upstream.UpstreamErrorClassifier;
 import io.qbridge.upstream.UpstreamStream;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -15,7 +16,7 @@ import io.vertx.core.http.HttpServerResponse;
  *
  * <ul>
  *   <li>Back-pressure: when the client's write queue is full the upstream read pauses; it resumes
- *       from the response's drain handler. Memory per stream stays bounded by one upstream chunk.</li>
+ *       from the response's drain handler. Memory per stream stays bounded by one upstream read.</li>
  *   <li>Commit: headers go out with the first content event (or the first keep-alive), so an
  *       error that arrives before it can still become an HTTP error — or a failover.</li>
  *   <li>Client gone: the upstream request is reset at once.</li>
@@ -36,6 +37,9 @@ public final class StreamRelay {
   private final long keepAliveMs;
   private final Promise<RelayOutcome> result = Promise.promise();
   private boolean committed;
+  /** A flush of what the current read brought is due at the end of this event-loop turn. */
+  private boolean flushScheduled;
+  private final Context context;
   private long timerId = -1;
   private long lastWriteAt;
 
@@ -45,6 +49,7 @@ public final class StreamRelay {
     this.upstream = upstream;
     this.writer = writer;
     this.keepAliveMs = keepAliveMs;
+    this.context = vertx.getOrCreateContext();
   }
 
   public Future<RelayOutcome> run() {
@@ -88,11 +93,22 @@ public final class StreamRelay {
     }
   }
 
-  /** One network chunk's events are translated: write them in one go, then respect the client's pace. */
+  /**
+   * One upstream chunk's events are translated. They are written once the event loop has handled
+   * everything this read brought (a task runs after the loop's I/O), not per chunk: Amazon Q's
+   * HTTP chunks rarely carry one whole event each, and a read often holds many of them, each of
+   * which cost a client write (chunk framing, two buffers, a syscall). Then the client's pace is
+   * respected. What waits is bounded by one read of the upstream connection.
+   */
   private void onChunkEnd() {
-    if (result.future().isComplete()) return;
-    writer.flush();
-    applyBackPressure();
+    if (result.future().isComplete() || flushScheduled) return;
+    flushScheduled = true;
+    context.runOnContext(v -> {
+      flushScheduled = false;
+      if (result.future().isComplete()) return;
+      writer.flush();
+      applyBackPressure();
+    });
   }
 
   private static boolean isContent(QEvent e) {
