@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MetricsDomain;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +42,10 @@ public final class Main {
             // ~5 % of a chat request's CPU (a meter id built and looked up at request begin and end),
             // counting what qbridge_upstream_calls_total{outcome} already counts with the error kind
             // a status code cannot tell; HTTP server and pool metrics stay
-            .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)))
+            .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
+            // SQL client meters carry their pool's name (Database.open): without it every pool's
+            // vertx_sql_* meters had the same id, and Micrometer warned at every start
+            .addLabels(Label.NAMESPACE)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
   }

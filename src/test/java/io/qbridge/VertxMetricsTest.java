@@ -16,7 +16,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Vert.x that Main builds records its own HTTP server metrics into the registry /metrics shows. */
+/**
+ * The Vert.x that Main builds records its own HTTP server and SQL client metrics (one set per
+ * database pool) into the registry /metrics shows, and not the HTTP client's.
+ */
 class VertxMetricsTest {
 
   @Test
@@ -39,6 +42,11 @@ class VertxMetricsTest {
         text = app.metrics().scrape();
       }
       assertThat(text).contains("vertx_http_server_requests_total", "jvm_memory_used_bytes", "qbridge_active_streams");
+      // each component's database pool has its own SQL client meters (they once shared one id)
+      assertThat(text).contains("vertx_sql_processing_pending{client_namespace=\"accounts\"",
+          "vertx_sql_processing_pending{client_namespace=\"audit\"");
+      assertThat(text).as("the HTTP client's metrics are off: qbridge_upstream_calls_total counts the calls")
+          .doesNotContain("vertx_http_client_");
       app.close().await(10, TimeUnit.SECONDS);
       emu.close().await(10, TimeUnit.SECONDS);
     } finally {

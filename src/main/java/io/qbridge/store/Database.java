@@ -102,8 +102,9 @@ public final class Database {
 
   /**
    * As {@link #open(Vertx, String, int)}, the pool named {@code name} in the metrics
-   * ({@code vertx_pool_*{pool_name=…}}): each component's pool is told apart, and two pools never
-   * register the same meters (Micrometer warned at every start when they all were "__vertx.DEFAULT").
+   * ({@code vertx_pool_*{pool_name=…}}, {@code vertx_sql_*{client_namespace=…}}): each component's
+   * pool is told apart, and two pools never register the same meters (Micrometer warned at every
+   * start when they all were "__vertx.DEFAULT", and when the SQL client meters had no tag at all).
    */
   public static Future<Database> open(Vertx vertx, String databaseUrl, int poolSize, String name) {
     DatabaseUrl url;
@@ -111,12 +112,12 @@ public final class Database {
     try {
       url = DatabaseUrl.parse(databaseUrl);
       pool = switch (url.engine()) {
-        case SQLITE -> JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl(url.sqliteJdbcUrl()),
+        case SQLITE -> JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl(url.sqliteJdbcUrl()).setMetricsName(name),
             new PoolOptions().setMaxSize(poolSize).setName(name));
         case POSTGRES -> PgBuilder.pool()
             .with(new PoolOptions().setMaxSize(POSTGRES_POOL_SIZE).setName(name))
             .with(new NetClientOptions().setConnectTimeout(url.connectTimeoutMs()))
-            .connectingTo(url.postgresOptions())
+            .connectingTo(url.postgresOptions().setMetricsName(name))
             .using(vertx)
             .build();
       };
