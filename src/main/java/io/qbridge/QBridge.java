@@ -86,7 +86,7 @@ public final class QBridge {
         .compose(id -> {
           ids.add(id);
           return vertx.deployVerticle(new UpstreamVerticle(config.upstream(), config.deviceLogin(), template, v -> time,
-              config.pool().databaseUrl(), instance));
+              config.pool(), instance));
         })
         .compose(id -> {
           ids.add(id);

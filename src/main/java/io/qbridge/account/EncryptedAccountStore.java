@@ -1,5 +1,6 @@
 package io.qbridge.account;
 
+import io.qbridge.secrets.SecretCipher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

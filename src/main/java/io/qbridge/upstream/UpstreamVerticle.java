@@ -6,6 +6,7 @@ import io.qbridge.bus.Bus;
 import io.qbridge.bus.BusError;
 import io.qbridge.bus.BusFailure;
 import io.qbridge.config.AppConfig;
+import io.qbridge.secrets.SecretCipher;
 import io.qbridge.store.Database;
 import io.qbridge.time.Timekeeper;
 import io.vertx.core.Future;
@@ -40,23 +41,31 @@ public final class UpstreamVerticle extends VerticleBase {
   private OidcClient oidc;
   private RuntimeClient runtime;
   private DeviceLogins logins;
-  private final String databaseUrl;
+  private final AppConfig.Pool storage;
   private final String instanceId;
   private Database database;
 
   /**
    * @param timekeeper  the clock and timers device logins follow ({@code Timekeeper::system} in production)
-   * @param databaseUrl DATABASE_URL: where device-login sessions are kept
+   * @param store       DATABASE_URL: where device-login sessions are kept; SECRETS_KEY (and
+   *                    SECRETS_KEY_PREVIOUS): their secrets are kept encrypted while pending
    * @param instanceId  this qbridge instance's name as the poller of its device logins
    */
   public UpstreamVerticle(AppConfig.Upstream config, AppConfig.DeviceLogin deviceLogin, UpstreamTemplate template,
-      Function<Vertx, Timekeeper> timekeeper, String databaseUrl, String instanceId) {
+      Function<Vertx, Timekeeper> timekeeper, AppConfig.Pool store, String instanceId) {
     this.config = config;
     this.deviceLogin = deviceLogin;
     this.template = template;
     this.timekeeper = timekeeper;
-    this.databaseUrl = databaseUrl;
+    this.storage = store;
     this.instanceId = instanceId;
+  }
+
+  /** With SECRETS_KEY set, pending logins' secrets are sealed (the cipher is built off the event loop). */
+  private Future<DeviceLoginStore> encryptedWhenKeyed(DeviceLoginStore plain) {
+    if (storage.secretsKey().isEmpty()) return Future.succeededFuture(plain);
+    return vertx.executeBlocking(() -> new EncryptedDeviceLoginStore(plain,
+        new SecretCipher(storage.secretsKey(), storage.secretsKeyPrevious())));
   }
 
   @Override
@@ -65,11 +74,12 @@ public final class UpstreamVerticle extends VerticleBase {
     oidc = new OidcClient(http, config, template);
     runtime = new RuntimeClient(http, config.amazonqEndpoint(), (int) OutboundHttp.acquireTimeoutMs(config),
         Math.min(config.headersTimeoutMs(), config.idleTimeoutMs()), template);
-    return Database.open(vertx, databaseUrl, 1, "device-logins")
+    return Database.open(vertx, storage.databaseUrl(), 1, "device-logins")
         .compose(db -> {
           database = db;
           return SqlDeviceLoginStore.open(db);
         })
+        .compose(this::encryptedWhenKeyed)
         .compose(store -> {
           logins = new DeviceLogins(timekeeper.apply(vertx), oidc, new AccountPoolClient(vertx)::create,
               DeviceLogins.Settings.from(deviceLogin), store, instanceId);

@@ -6,6 +6,7 @@ import static io.qbridge.account.AccountTestSupport.sqliteUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.qbridge.secrets.SecretCipher;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;

@@ -12,6 +12,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -127,6 +129,38 @@ class DeviceLoginEndToEndTest {
   }
 
   // ---- happy path ----
+
+  /**
+   * With SECRETS_KEY set, a login in progress keeps its OIDC client secret and device code out of the
+   * database file (the values qbridge sends when it polls are read from the emulator), and still
+   * completes and is claimed.
+   */
+  @Test
+  void withSecretsKeyAPendingLoginsSecretsNeverReachTheFile(Vertx vertx) throws Exception {
+    start(vertx, Map.of("SECRETS_KEY", SecretsAtRestTest.newKey()));
+    JsonObject started = startLogin(new JsonObject().put("label", "sealed"));
+    String authId = started.getString("authId");
+    assertThat(step(authId)).isEqualTo(1000); // one poll: authorization_pending
+    JsonObject poll = devicePolls().get(0).body();
+    String clientSecret = poll.getString("clientSecret");
+    String deviceCode = poll.getString("deviceCode");
+    assertThat(clientSecret).isNotBlank();
+    assertThat(deviceCode).isNotBlank();
+
+    StringBuilder bytes = new StringBuilder();
+    for (String name : new String[] {"test.sqlite3", "test.sqlite3-wal"}) {
+      Path p = dir.resolve(name);
+      if (Files.exists(p)) bytes.append(new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1));
+    }
+    assertThat(bytes).contains(authId); // the row is there: the search sees it
+    assertThat(bytes).doesNotContain(clientSecret).doesNotContain(deviceCode);
+
+    gw.emulator.oidc().approve(started.getString("userCode"));
+    assertThat(step(authId)).isEqualTo(1000);
+    awaitStatus(authId, "completed", Duration.ofSeconds(5));
+    assertThat(claim(authId).status()).isEqualTo(201);
+    assertThat(devicePolls().get(1).body().getString("clientSecret")).as("the secret opened again").isEqualTo(clientSecret);
+  }
 
   @Test
   void startPendingApproveCompletedClaimAndTheAccountServesMessages(Vertx vertx) throws Exception {

@@ -1,4 +1,4 @@
-package io.qbridge.account;
+package io.qbridge.secrets;
 
 import io.qbridge.config.SecretsKey;
 import java.nio.ByteBuffer;
@@ -12,7 +12,8 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * AES-256-GCM for one stored secret value (clientSecret, refreshToken, accessToken).
+ * AES-256-GCM for one stored secret value (an account's clientSecret, refreshToken and accessToken;
+ * a pending device login's client secret and device code).
  *
  * <p>Stored form: {@code enc:v1:} + base64(nonce (12 bytes) | ciphertext | tag (16 bytes)). The
  * prefix says "encrypted, format 1", so a reader never mistakes ciphertext for a token nor a token
@@ -27,22 +28,22 @@ import javax.crypto.spec.SecretKeySpec;
  * (a {@link Cipher} per call; {@link SecureRandom} is thread-safe). Build it off the event loop
  * (its constructor warms the JCE up).
  */
-final class SecretCipher {
+public final class SecretCipher {
 
   /** Marks an encrypted value; {@code v1} = AES-256-GCM, 96-bit nonce, 128-bit tag, AAD = id and column. */
-  static final String PREFIX = "enc:v1:";
+  public static final String PREFIX = "enc:v1:";
   private static final String TRANSFORMATION = "AES/GCM/NoPadding";
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
 
   /** Which key opened a value. */
-  enum KeyUsed { CURRENT, PREVIOUS }
+  public enum KeyUsed { CURRENT, PREVIOUS }
 
   /** A decrypted value and the key that opened it. */
-  record Opened(String plaintext, KeyUsed key) {}
+  public record Opened(String plaintext, KeyUsed key) {}
 
   /** A stored value that neither key opens (wrong key, tampered or moved value, truncated text). */
-  static final class UndecryptableException extends Exception {
+  public static final class UndecryptableException extends Exception {
     UndecryptableException(String message) {
       super(message, null, false, false);
     }
@@ -53,7 +54,7 @@ final class SecretCipher {
   private final SecureRandom random = new SecureRandom();
 
   /** @param previousOrEmpty the base64 previous key, or empty/null for none */
-  SecretCipher(String currentBase64, String previousOrEmpty) {
+  public SecretCipher(String currentBase64, String previousOrEmpty) {
     this.current = new SecretKeySpec(SecretsKey.decode(currentBase64), "AES");
     this.previous = previousOrEmpty == null || previousOrEmpty.isEmpty() ? null
         : new SecretKeySpec(SecretsKey.decode(previousOrEmpty), "AES");
@@ -75,12 +76,12 @@ final class SecretCipher {
     }
   }
 
-  static boolean isEncrypted(String stored) {
+  public static boolean isEncrypted(String stored) {
     return stored != null && stored.startsWith(PREFIX);
   }
 
   /** The stored form of {@code plaintext} for column {@code column} of account {@code accountId}. */
-  String encrypt(String plaintext, String accountId, String column) {
+  public String encrypt(String plaintext, String accountId, String column) {
     byte[] nonce = new byte[NONCE_BYTES];
     random.nextBytes(nonce);
     try {
@@ -96,7 +97,7 @@ final class SecretCipher {
   }
 
   /** Opens a value made by {@link #encrypt} (with this key or the previous one). */
-  Opened decrypt(String stored, String accountId, String column) throws UndecryptableException {
+  public Opened decrypt(String stored, String accountId, String column) throws UndecryptableException {
     byte[] raw;
     try {
       raw = Base64.getDecoder().decode(stored.substring(PREFIX.length()));
