@@ -40,6 +40,7 @@ const STRINGS = {
     'audit.account.delete': 'account deleted', 'audit.account.refresh': 'token refreshed',
     'audit.device_login.start': 'device login started', 'audit.device_login.claim': 'device login claimed',
     'audit.session.sign_in': 'signed in', 'audit.session.sign_in_failed': 'sign-in failed',
+    'audit.admin_key.rejected': 'wrong admin key',
     'audit.session.sign_out': 'signed out',
   },
   zh: {
@@ -81,6 +82,7 @@ const STRINGS = {
     'audit.account.delete': '删除账号', 'audit.account.refresh': '刷新令牌',
     'audit.device_login.start': '开始设备登录', 'audit.device_login.claim': '完成设备登录',
     'audit.session.sign_in': '登录', 'audit.session.sign_in_failed': '登录失败',
+    'audit.admin_key.rejected': '管理密钥错误',
     'audit.session.sign_out': '退出登录',
   },
 };

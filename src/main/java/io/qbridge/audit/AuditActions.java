@@ -18,4 +18,6 @@ public final class AuditActions {
   public static final String SIGN_IN = "session.sign_in";
   public static final String SIGN_IN_FAILED = "session.sign_in_failed";
   public static final String SIGN_OUT = "session.sign_out";
+  /** A request to an admin route (a script, not the console's sign-in) presented a wrong ADMIN_KEY. */
+  public static final String ADMIN_KEY_REJECTED = "admin_key.rejected";
 }

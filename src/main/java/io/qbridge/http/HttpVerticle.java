@@ -3,6 +3,7 @@ package io.qbridge.http;
 import io.qbridge.api.anthropic.AnthropicApi;
 import io.qbridge.api.openai.OpenAiApi;
 import io.qbridge.api.responses.ResponsesApi;
+import io.qbridge.audit.AuditClient;
 import io.qbridge.bus.AccountPoolClient;
 import io.qbridge.bus.Addresses;
 import io.qbridge.catalog.ModelDirectory;
@@ -162,7 +163,7 @@ public final class HttpVerticle extends VerticleBase {
         new ResponsesApi(vertx, config, pipeline),
         new AdminApi(vertx, config, pool, security),
         new DocsApi(),
-        new MetricsApi(vertx, metrics, security.guard(AdminApi.ERROR_SHAPE)));
+        new MetricsApi(vertx, metrics, security.guard(AdminApi.ERROR_SHAPE, new AuditClient(vertx))));
     modules.forEach(m -> m.mount(router));
     // vertx-web answers a path it cannot decode (/v2/accounts/%zz) itself, in plain text
     router.errorHandler(400, ctx -> FailureHandler.send(ctx.response(), shapeFor(modules, ctx.request().path()), 400,

@@ -193,6 +193,27 @@ class AuditLogTest {
     assertThat(audit("?limit=500").body().toString()).doesNotContain(sessionId).doesNotContain("wrong-key-guess");
   }
 
+  /** A script's wrong ADMIN_KEY on any admin route is recorded like a failed sign-in, without the key. */
+  @Test
+  void aWrongAdminKeyFromAScriptIsRecorded(Vertx vertx) throws Exception {
+    start(vertx, Map.of(), null);
+    TestGateway.Response refused = gw.send(HttpMethod.GET, "/v2/accounts", null, "x-admin-key", "scripted-wrong-key");
+    assertThat(refused.status()).isEqualTo(401);
+    TestGateway.Response bearer = gw.send(HttpMethod.DELETE, "/v2/accounts/some-id", null,
+        "authorization", "Bearer another-wrong-key");
+    assertThat(bearer.status()).isEqualTo(401);
+
+    List<JsonObject> entries = awaitEntries(2);
+    assertThat(actions(entries)).containsExactly("admin_key.rejected", "admin_key.rejected");
+    for (JsonObject e : entries) {
+      assertThat(e.getString("actor")).isEqualTo("anonymous");
+      assertThat(e.getString("outcome")).isEqualTo("failure");
+      assertThat(e.getInteger("status")).isEqualTo(401);
+      assertThat(e.getString("address")).isEqualTo("127.0.0.1");
+    }
+    assertThat(audit("?limit=500").body().toString()).doesNotContain("scripted-wrong-key").doesNotContain("another-wrong-key");
+  }
+
   @Test
   void pagesNewestFirstWithACursorAndRejectsBadParameters(Vertx vertx) throws Exception {
     start(vertx, Map.of(), null);

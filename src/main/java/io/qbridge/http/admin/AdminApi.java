@@ -46,7 +46,7 @@ public final class AdminApi implements ApiModule {
   public void mount(Router router) {
     AuditClient audit = new AuditClient(vertx);
     SessionRoutes.mount(router, security, ERROR_SHAPE, audit);
-    router.route("/v2/*").handler(security.guard(ERROR_SHAPE));
+    router.route("/v2/*").handler(security.guard(ERROR_SHAPE, audit));
     AuditTrail.mount(router, audit, security);
     AuditRoutes.mount(router, audit);
     AccountAdminRoutes.mount(router, pool);

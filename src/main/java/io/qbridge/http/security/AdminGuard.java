@@ -1,5 +1,8 @@
 package io.qbridge.http.security;
 
+import io.qbridge.audit.AuditActions;
+import io.qbridge.audit.AuditClient;
+import io.qbridge.audit.AuditEvent;
 import io.qbridge.error.ErrorType;
 import io.qbridge.web.ErrorShape;
 import io.qbridge.web.FailureHandler;
@@ -11,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Lets a request through to an admin route or answers 401/403/429 in the route's error shape.
- * Order: lockout (429 with retry-after), then the mode's rule (see {@link AdminSecurity}); the
+ * Order: lockout (429 with retry-after), then the mode's rule (see {@link AdminSecurity}; a wrong
+ * ADMIN_KEY is counted by the lockout and recorded in the audit log); the
  * authenticated actor is left on the context under {@link #ACTOR} ("loopback", "key" or
  * "session") and, as the audit log names it, under {@link #AUDIT_ACTOR} (see
  * {@link AdminSecurity#auditActor}) for handlers that record who did what.
@@ -26,10 +30,12 @@ final class AdminGuard implements Handler<RoutingContext> {
 
   private final AdminSecurity security;
   private final ErrorShape shape;
+  private final AuditClient audit;
 
-  AdminGuard(AdminSecurity security, ErrorShape shape) {
+  AdminGuard(AdminSecurity security, ErrorShape shape, AuditClient audit) {
     this.security = security;
     this.shape = shape;
+    this.audit = audit;
   }
 
   @Override
@@ -51,6 +57,8 @@ final class AdminGuard implements Handler<RoutingContext> {
         pass(ctx, "key", AdminSecurity.KEY_ACTOR, true);
       } else {
         Refusals.invalidKey(ctx, security, client, shape);
+        // like a failed console sign-in: who tried, from where; never the key they tried
+        audit.record(AuditEvent.of(SessionRoutes.ANONYMOUS, client, AuditActions.ADMIN_KEY_REJECTED, null, 401));
       }
       return;
     }

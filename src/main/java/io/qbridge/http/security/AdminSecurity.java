@@ -1,5 +1,6 @@
 package io.qbridge.http.security;
 
+import io.qbridge.audit.AuditClient;
 import io.qbridge.config.AddressRange;
 import io.qbridge.config.AppConfig;
 import io.qbridge.store.Database;
@@ -115,9 +116,12 @@ public final class AdminSecurity {
             + " qbridge from anywhere else";
   }
 
-  /** The guard to put in front of an admin route; failures are written in {@code shape}. */
-  public Handler<RoutingContext> guard(ErrorShape shape) {
-    return new AdminGuard(this, shape);
+  /**
+   * The guard to put in front of an admin route; failures are written in {@code shape}, and a wrong
+   * ADMIN_KEY is recorded in the audit log through {@code audit}.
+   */
+  public Handler<RoutingContext> guard(ErrorShape shape, AuditClient audit) {
+    return new AdminGuard(this, shape, audit);
   }
 
   public boolean devMode() {

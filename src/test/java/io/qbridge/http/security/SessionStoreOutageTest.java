@@ -45,7 +45,7 @@ class SessionStoreOutageTest {
     Unreachable down = new Unreachable();
     AdminSecurity security = new AdminSecurity(KEY, down, down, List.of(), 3600, false);
     Router router = Router.router(vertx);
-    router.route("/v2/*").handler(security.guard(io.qbridge.web.ErrorShape.OPENAI));
+    router.route("/v2/*").handler(security.guard(io.qbridge.web.ErrorShape.OPENAI, new io.qbridge.audit.AuditClient(vertx)));
     router.get("/v2/x").handler(ctx -> ctx.end("ok"));
     HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").await();
     HttpClientAgent client = vertx.createHttpClient();
