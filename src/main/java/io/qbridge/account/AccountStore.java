@@ -100,8 +100,9 @@ public interface AccountStore {
    * Erases, where the engine has a statement for it, what rewrites leave behind in the database
    * files: after {@link #rewriteSecrets} encrypted plaintext secrets, their old bytes may still sit
    * in free pages or the write-ahead log. SQLite: {@code VACUUM} (the file is rebuilt) and a
-   * checkpoint that truncates the log. Engines without one (PostgreSQL reclaims dead rows by
-   * autovacuum) do nothing. Slow on a large database: for start-up migrations only.
+   * checkpoint that truncates the log. PostgreSQL: {@code VACUUM FULL accounts} (the table is
+   * rewritten without its dead row versions; its write-ahead log is recycled by the server). Slow
+   * on a large database: for start-up migrations only.
    */
   Future<Void> compact();
 

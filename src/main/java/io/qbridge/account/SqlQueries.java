@@ -119,6 +119,8 @@ final class SqlQueries {
    * like SQLite's {@code json_patch}); both functions are created by migration v1. Values of
    * {@code other} compared with times use {@code COLLATE "C"}: byte order is time order for the
    * fixed-width UTC text, whatever the database's collation. Commits are durable already.
+   * Compacting (after secrets are encrypted at start) is {@code VACUUM FULL accounts}: a brief
+   * exclusive lock on a table of a few rows.
    */
   static SqlQueries postgres() {
     String otherJson = "qbridge_json_object(other)";
@@ -128,6 +130,9 @@ final class SqlQueries {
             + " WHERE table_schema = current_schema() AND table_name = 'accounts'",
         "UPDATE accounts SET id = id WHERE 1 = 0",
         null,
+        // a rewrite leaves the old row versions behind as dead tuples (autovacuum only marks them
+        // reusable): rewrite the small table so plaintext secrets do not linger in its file
+        List.of("VACUUM FULL accounts"),
         "qbridge_merge_patch(" + otherJson + ", (?::text)::jsonb)::text",
         "(" + otherJson + " - ARRAY['disabledReason', 'disabledAt', 'cooldownUntil', 'cooldownReason',"
             + " 'parkedUntil', 'parkedReason'])::text",
