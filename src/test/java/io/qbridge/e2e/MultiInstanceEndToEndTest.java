@@ -219,6 +219,16 @@ class MultiInstanceEndToEndTest {
     patch(b, id, "{\"label\":\"after-restart\"}", 200);
     assertThat(a.account(one.clientId()).getString("label")).isEqualTo("after-restart");
     assertThat(failures).isEmpty();
+
+    // the coordination tables work again too: a forced refresh takes the shared refresh lock, and a
+    // device login started on one instance is read on the other
+    TestGateway.Response refreshed = b.request(HttpMethod.POST, "/v2/accounts/" + id + "/refresh", null, null);
+    assertThat(refreshed.status()).as(refreshed.body().toString()).isEqualTo(200);
+    TestGateway.Response started = b.postJson("/v2/auth/start", new JsonObject().put("label", "after-restart"));
+    assertThat(started.status()).as(started.body().toString()).isEqualTo(200);
+    TestGateway.Response status = a.request(HttpMethod.GET, "/v2/auth/status/" + started.json().getString("authId"), null, null);
+    assertThat(status.status()).as(status.body().toString()).isEqualTo(200);
+    assertThat(status.json().getString("status")).isEqualTo("pending");
   }
 
   @Test
