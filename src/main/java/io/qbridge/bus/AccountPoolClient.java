@@ -185,7 +185,7 @@ public final class AccountPoolClient {
    * request this client sends afterwards (a lease, an account read) finds the release applied.
    */
   private void send(String address, JsonObject body) {
-    bus.send(address, body);
+    Bus.send(bus, address, body);
   }
 
   private <T> Future<T> request(String address, JsonObject body, DeliveryOptions deliveryOptions) {

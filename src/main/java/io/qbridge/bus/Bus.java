@@ -54,6 +54,15 @@ public final class Bus {
     }
   }
 
+  /**
+   * Sends a one-way message: no reply is expected, so no reply handler or timeout timer is set up.
+   * A consumer served by {@link #consume} handles it as a request whose reply goes nowhere (its
+   * failures are its own to log). Messages of one sender reach a consumer in the order sent.
+   */
+  public static void send(EventBus bus, String address, JsonObject body) {
+    bus.send(address, body);
+  }
+
   /** Sends a request; the reply body, or a {@link BusError} (see {@link BusError#from}). */
   public static <T> Future<T> request(EventBus bus, String address, JsonObject body, DeliveryOptions options,
       String service) {

@@ -29,7 +29,14 @@ interface DeviceLoginStore {
    */
   record Row(String authId, String label, boolean enabled, String clientId, String clientSecret, String deviceCode,
              long intervalMs, long expiresAtMs, String status, String error, JsonObject account, String poller,
-             long pollUntilMs, long settledAtMs) {}
+             long pollUntilMs, long settledAtMs) {
+
+    /** This row with {@code clientSecret} and {@code deviceCode} in place of its own. */
+    Row withSecrets(String clientSecret, String deviceCode) {
+      return new Row(authId, label, enabled, clientId, clientSecret, deviceCode, intervalMs, expiresAtMs, status, error,
+          account, poller, pollUntilMs, settledAtMs);
+    }
+  }
 
   /** Stores a new pending session. */
   Future<Void> insert(Row row);

@@ -35,17 +35,15 @@ final class EncryptedDeviceLoginStore implements DeviceLoginStore {
 
   @Override
   public Future<Void> insert(Row row) {
-    return delegate.insert(new Row(row.authId(), row.label(), row.enabled(), row.clientId(),
-        seal(row.clientSecret(), row.authId(), CLIENT_SECRET), seal(row.deviceCode(), row.authId(), DEVICE_CODE),
-        row.intervalMs(), row.expiresAtMs(), row.status(), row.error(), row.account(), row.poller(), row.pollUntilMs(),
-        row.settledAtMs()));
+    return delegate.insert(row.withSecrets(seal(row.clientSecret(), row.authId(), CLIENT_SECRET),
+        seal(row.deviceCode(), row.authId(), DEVICE_CODE)));
   }
 
   @Override
   public Future<Optional<Row>> find(String authId) {
     return delegate.find(authId).map(found -> found.map(row -> {
       Row opened = opened(row);
-      return opened != null ? opened : withoutSecrets(row);
+      return opened != null ? opened : row.withSecrets(null, null);
     }));
   }
 
@@ -81,10 +79,8 @@ final class EncryptedDeviceLoginStore implements DeviceLoginStore {
   /** The row with its secrets in plain text; null when one cannot be opened (logged). */
   private Row opened(Row row) {
     try {
-      return new Row(row.authId(), row.label(), row.enabled(), row.clientId(),
-          open(row.clientSecret(), row.authId(), CLIENT_SECRET), open(row.deviceCode(), row.authId(), DEVICE_CODE),
-          row.intervalMs(), row.expiresAtMs(), row.status(), row.error(), row.account(), row.poller(), row.pollUntilMs(),
-          row.settledAtMs());
+      return row.withSecrets(open(row.clientSecret(), row.authId(), CLIENT_SECRET),
+          open(row.deviceCode(), row.authId(), DEVICE_CODE));
     } catch (SecretCipher.UndecryptableException e) {
       LOG.warn("device login {}: its stored secrets cannot be read ({}); it cannot be polled and will expire",
           row.authId(), e.getMessage());
@@ -96,8 +92,4 @@ final class EncryptedDeviceLoginStore implements DeviceLoginStore {
     return SecretCipher.isEncrypted(stored) ? cipher.decrypt(stored, authId, column).plaintext() : stored;
   }
 
-  private static Row withoutSecrets(Row row) {
-    return new Row(row.authId(), row.label(), row.enabled(), row.clientId(), null, null, row.intervalMs(),
-        row.expiresAtMs(), row.status(), row.error(), row.account(), row.poller(), row.pollUntilMs(), row.settledAtMs());
-  }
 }
